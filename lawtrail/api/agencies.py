@@ -1,0 +1,7 @@
+"""API routes for agencies; filled in by the API work."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["agencies"])

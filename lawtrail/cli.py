@@ -1,0 +1,220 @@
+"""The ``lawtrail`` command. Exit status: 0 fine, 1 problems found, 2 usage or input error."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+class UsageError(Exception):
+    """A sentence for the user; the command exits with status 2."""
+
+
+def data_home() -> Path:
+    return Path(os.getenv("LAWTRAIL_HOME", "var")).expanduser().resolve()
+
+
+def prepare_home() -> Path:
+    """Create the data folder and the secret key (0600) if absent. Idempotent."""
+    home = data_home()
+    home.mkdir(parents=True, exist_ok=True)
+    key_file = home / "secret_key"
+    if not os.getenv("LAWTRAIL_SECRET_KEY") and not key_file.exists():
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_urlsafe(50) + "\n")
+    return home
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lawtrail.settings")
+    import django
+
+    django.setup()
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    home = prepare_home()
+    setup_django()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    print(f"lawtrail data folder: {home}")
+    print("database migrated")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    cmd_init(args)
+    from lawtrail.demo import build_demo
+
+    build_demo(out=sys.stdout)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    prepare_home()
+    setup_django()
+    from lawtrail.server import serve
+
+    if not 0 < args.port < 65536:
+        raise UsageError(f"--port must be between 1 and 65535, not {args.port}.")
+    return serve(host=args.host, port=args.port, workers=args.workers, with_worker=not args.no_worker)
+
+
+def cmd_token_create(args: argparse.Namespace) -> int:
+    setup_django()
+    from django.contrib.auth import get_user_model
+
+    from lawtrail.api.tokens import create_token
+
+    try:
+        user = get_user_model().objects.get(username=args.username)
+    except get_user_model().DoesNotExist:
+        raise UsageError(f"There is no user named {args.username!r}.") from None
+    if not user.is_active:
+        raise UsageError(f"User {args.username!r} is deactivated; no token issued.")
+    token = create_token(user, args.name)
+    print(f"API token for {user.get_username()} (shown once; keep it secret):")
+    print(token)
+    return 0
+
+
+def cmd_user_create(args: argparse.Namespace) -> int:
+    setup_django()
+    from lawtrail.agencies.people import PersonInput, create_person
+    from lawtrail.errors import ActionError
+
+    try:
+        person = create_person(
+            None,
+            PersonInput(
+                username=args.username,
+                name=args.name,
+                agency_code=args.agency,
+                roles=args.role or [],
+                employment=args.employment,
+                password=args.password or "",
+            ),
+        )
+    except ActionError as error:
+        raise UsageError(error.message) from None
+    print(f"created {person.user.get_username()} ({person.name}) in {person.agency.name}")
+    return 0
+
+
+def cmd_user_password(args: argparse.Namespace) -> int:
+    setup_django()
+    import getpass
+
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    try:
+        user = get_user_model().objects.get(username=args.username)
+    except get_user_model().DoesNotExist:
+        raise UsageError(f"There is no user named {args.username!r}.") from None
+    password = args.password or getpass.getpass("New password: ")
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise UsageError(" ".join(error.messages)) from None
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    print(f"password of {args.username} changed")
+    return 0
+
+
+def cmd_user_list(args: argparse.Namespace) -> int:
+    setup_django()
+    from lawtrail.agencies.models import Officer
+
+    for officer in Officer.objects.select_related("user", "agency"):
+        roles = ",".join(officer.roles)
+        print(f"{officer.user.get_username():<16} {officer.name:<8} {officer.agency.name} [{roles}]")
+    return 0
+
+
+def cmd_manage(args: argparse.Namespace) -> int:
+    prepare_home()
+    setup_django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["lawtrail manage", *args.rest])
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lawtrail",
+        description="lawtrail, the whole-process recording system (执法全过程记录系统).",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add(name: str, func: Handler, help: str, **kw: Any) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help, description=help, **kw)
+        p.set_defaults(func=func)
+        return p
+
+    add("init", cmd_init, "create the data folder, migrate the database, generate keys")
+    add("demo", cmd_demo, "build the demo province with people, devices and matters")
+    serve = add("serve", cmd_serve, "run the web pages, the API and the background worker")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=2, help="web worker processes")
+    serve.add_argument("--no-worker", action="store_true", help="do not run the task worker")
+
+    token = sub.add_parser("token", help="API tokens").add_subparsers(dest="token_command")
+    create = token.add_parser("create", help="create an API token (printed alone on the last line)")
+    create.add_argument("username")
+    create.add_argument("--name", default="", help="what the token is for")
+    create.set_defaults(func=cmd_token_create)
+
+    user = sub.add_parser("user", help="people and logins").add_subparsers(dest="user_command")
+    ucreate = user.add_parser("create", help="create a login with its officer profile")
+    ucreate.add_argument("username")
+    ucreate.add_argument("--name", required=True, help="the person's name")
+    ucreate.add_argument("--agency", required=True, help="the agency's region code")
+    ucreate.add_argument("--role", action="append", help="a role (repeatable)")
+    ucreate.add_argument("--employment", default="established")
+    ucreate.add_argument("--password", help="the password (prompted for when absent)")
+    ucreate.set_defaults(func=cmd_user_create)
+    upass = user.add_parser("set-password", help="set a login's password")
+    upass.add_argument("username")
+    upass.add_argument("--password")
+    upass.set_defaults(func=cmd_user_password)
+    user.add_parser("list", help="list logins").set_defaults(func=cmd_user_list)
+
+    manage = add("manage", cmd_manage, "run a Django management command")
+    manage.add_argument("rest", nargs=argparse.REMAINDER)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit:
+        return int(exit.code or 0)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.func(args)
+    except UsageError as error:
+        print(f"lawtrail: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MattersConfig(AppConfig):
+    name = "lawtrail.matters"
+    verbose_name = _("Enforcement matters")

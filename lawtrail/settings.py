@@ -1,0 +1,195 @@
+"""The one settings file of lawtrail.
+
+Every value that can be set from the environment goes through a helper below that refuses bad
+values loudly. The embedded defaults (SQLite and a data folder under ``./var``) need nothing
+installed besides the Python packages.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def envbool(name: str, default: str) -> bool:
+    value = os.getenv(name, default)
+    if value not in ("", "True", "False"):
+        raise ImproperlyConfigured(f"Unexpected value {name}={value!r}, use 'True' or 'False'")
+    return value == "True"
+
+
+def envint(name: str, default: str) -> int:
+    value = os.getenv(name, default)
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"Unexpected value {name}={value!r}, use a whole number") from None
+
+
+def envlist(name: str, default: str) -> list[str]:
+    return [item.strip() for item in os.getenv(name, default).split(",") if item.strip()]
+
+
+def data_home() -> Path:
+    """The data folder (``LAWTRAIL_HOME``, default ``./var``)."""
+    home = os.getenv("LAWTRAIL_HOME", "var")
+    if not home.strip():
+        raise ImproperlyConfigured("LAWTRAIL_HOME is set but empty; give it a folder path")
+    return Path(home).expanduser().resolve()
+
+
+LAWTRAIL_HOME = data_home()
+SECRET_KEY_FILE = LAWTRAIL_HOME / "secret_key"
+
+
+def secret_key() -> str:
+    """LAWTRAIL_SECRET_KEY, else the key ``lawtrail init`` wrote into the data folder."""
+    key = os.getenv("LAWTRAIL_SECRET_KEY", "")
+    if key:
+        if len(key) < 32:
+            raise ImproperlyConfigured("LAWTRAIL_SECRET_KEY must be at least 32 characters long")
+        return key
+    if SECRET_KEY_FILE.exists():
+        return SECRET_KEY_FILE.read_text().strip()
+    raise ImproperlyConfigured(
+        f"No secret key: set LAWTRAIL_SECRET_KEY or run `lawtrail init` to create {SECRET_KEY_FILE}"
+    )
+
+
+SECRET_KEY = secret_key()
+DEBUG = envbool("LAWTRAIL_DEBUG", "False")
+ALLOWED_HOSTS = envlist("LAWTRAIL_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
+CSRF_TRUSTED_ORIGINS = envlist("LAWTRAIL_CSRF_TRUSTED_ORIGINS", "")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
+    "lawtrail.ledger",
+    "lawtrail.agencies",
+    "lawtrail.matters",
+    "lawtrail.records",
+    "lawtrail.api",
+    "lawtrail.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "lawtrail.urls"
+WSGI_APPLICATION = "lawtrail.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+            ],
+        },
+    },
+]
+
+
+def database() -> dict[str, object]:
+    url = os.getenv("DATABASE_URL", "")
+    if not url:
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": LAWTRAIL_HOME / "lawtrail.sqlite3",
+            # IMMEDIATE takes the write lock at BEGIN, so two writers queue instead of one
+            # failing half-way with "database is locked" (document numbers, ledger appends).
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 30,
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
+            },
+        }
+    if not url.startswith(("postgres://", "postgresql://", "sqlite://")):
+        raise ImproperlyConfigured(
+            f"Unexpected DATABASE_URL scheme in {url!r}: use postgresql://… or sqlite:///…"
+        )
+    config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=60))
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 30}
+    return config
+
+
+DATABASES = {"default": database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "web:login"
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = LAWTRAIL_HOME / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+# Tests and `lawtrail serve` before collectstatic still find the files in the apps.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# Bodies larger than this are refused with 413 before a view parses them.
+DATA_UPLOAD_MAX_MEMORY_SIZE = envint("LAWTRAIL_MAX_JSON_BYTES", str(2 * 1024 * 1024))
+
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if envbool("LAWTRAIL_BEHIND_TLS_PROXY", "False") else None
+)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = envbool("LAWTRAIL_SECURE_COOKIES", "False")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.getenv("LAWTRAIL_LOG_LEVEL", "WARNING")},
+}
