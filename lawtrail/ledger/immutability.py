@@ -51,11 +51,11 @@ def protect(*tables: str) -> Any:
     def forwards(apps: Any, schema_editor: Any) -> None:
         for table in tables:
             for sql in protect_sql(schema_editor.connection.vendor, table):
-                schema_editor.execute(sql)
+                schema_editor.execute(sql, params=None)
 
     def backwards(apps: Any, schema_editor: Any) -> None:
         for table in tables:
             for sql in unprotect_sql(schema_editor.connection.vendor, table):
-                schema_editor.execute(sql)
+                schema_editor.execute(sql, params=None)
 
     return migrations.RunPython(forwards, backwards)
