@@ -10,11 +10,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from lawtrail.errors import UsageError
+from lawtrail.ledger import commands as ledger_commands
+
 Handler = Callable[[argparse.Namespace], int]
-
-
-class UsageError(Exception):
-    """A sentence for the user; the command exits with status 2."""
 
 
 def data_home() -> Path:
@@ -46,8 +45,13 @@ def cmd_init(args: argparse.Namespace) -> int:
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0)
+    from lawtrail.ledger.checkpoints import ensure_signing_key
+
+    verifier_key, created = ensure_signing_key()
     print(f"lawtrail data folder: {home}")
     print("database migrated")
+    print("ledger signing key " + ("created" if created else "present"))
+    print(f"ledger verifier key: {verifier_key}")
     return 0
 
 
@@ -192,6 +196,8 @@ def build_parser() -> argparse.ArgumentParser:
     upass.add_argument("--password")
     upass.set_defaults(func=cmd_user_password)
     user.add_parser("list", help="list logins").set_defaults(func=cmd_user_list)
+
+    ledger_commands.add_parsers(sub, setup_django)
 
     manage = add("manage", cmd_manage, "run a Django management command")
     manage.add_argument("rest", nargs=argparse.REMAINDER)

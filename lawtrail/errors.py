@@ -65,3 +65,7 @@ class Refused(ActionError):
 
     def as_dict(self) -> dict[str, object]:
         return {"detail": self.message, "unmet": [u.as_dict() for u in self.unmet]}
+
+
+class UsageError(Exception):
+    """A command-line mistake: the sentence is printed and the command exits with status 2."""

@@ -193,3 +193,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.getenv("LAWTRAIL_LOG_LEVEL", "WARNING")},
 }
+
+# The ledger (审计账本): the origin line of its checkpoints names this log; a checkpoint is
+# signed every LAWTRAIL_CHECKPOINT_EVENTS events and every LAWTRAIL_CHECKPOINT_SECONDS seconds.
+LAWTRAIL_LOG_ORIGIN = os.getenv("LAWTRAIL_LOG_ORIGIN", "lawtrail.local/log")
+LAWTRAIL_CHECKPOINT_EVENTS = envint("LAWTRAIL_CHECKPOINT_EVENTS", "1000")
+LAWTRAIL_CHECKPOINT_SECONDS = envint("LAWTRAIL_CHECKPOINT_SECONDS", "60")
+LAWTRAIL_SIGNING_KEY_FILE = LAWTRAIL_HOME / "ledger" / "signing-key"

@@ -44,9 +44,7 @@ def action_error(request: HttpRequest, exc: ActionError) -> HttpResponse:
 
 @api.exception_handler(RequestDataTooBig)
 def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
-    return api.create_response(
-        request, {"detail": _("The request body is too large.")}, status=413
-    )
+    return api.create_response(request, {"detail": _("The request body is too large.")}, status=413)
 
 
 @api.exception_handler(ValidationError)
@@ -68,11 +66,12 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRespo
     )
 
 
-
 def mount_routers() -> None:
     """Attach every app's router; called once from ``lawtrail.urls``."""
-    from lawtrail.api import agencies, matters, records
+    from lawtrail.api import agencies, ledger, matters, records
 
     api.add_router("/agencies", agencies.router)
     api.add_router("/matters", matters.router)
     api.add_router("/", records.router)
+    api.add_router("/ledger", ledger.router)
+    api.add_router("/witness", ledger.witness_router)

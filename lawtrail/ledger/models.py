@@ -40,6 +40,88 @@ class LogHead(models.Model):
 
     name = models.CharField(max_length=64, unique=True)
     size = models.BigIntegerField(default=0)
+    # The Merkle frontier after ``size`` leaves: (level, hash) pairs, so appends need no reads.
+    frontier = models.BinaryField(default=b"")
 
     class Meta:
         verbose_name = _("log head")
+
+
+class Node(models.Model):
+    """A complete perfect subtree of the Merkle tree (level ≥ 1; leaves live on Event).
+
+    ``key`` packs (level, index) into one integer so a proof fetches all its nodes in one
+    query: key = level << 56 | index, where the node covers leaves
+    [index·2^level, (index+1)·2^level).
+    """
+
+    key = models.BigIntegerField(primary_key=True)
+    hash = models.BinaryField(max_length=32)
+
+    class Meta:
+        verbose_name = _("tree node")
+
+    @staticmethod
+    def key_for(level: int, index: int) -> int:
+        return level << 56 | index
+
+
+class Checkpoint(models.Model):
+    """A signed tree head (C2SP tlog-checkpoint as a signed note). Every one is kept."""
+
+    size = models.BigIntegerField(_("tree size"), unique=True)
+    root_hash = models.BinaryField(_("root hash"), max_length=32)
+    note = models.TextField(_("signed note"))
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        verbose_name = _("checkpoint")
+        verbose_name_plural = _("checkpoints")
+        ordering = ["size"]
+
+    def __str__(self) -> str:
+        return f"checkpoint {self.size}"
+
+
+class Cosignature(models.Model):
+    """A witness's signature line on one of our checkpoints."""
+
+    checkpoint = models.ForeignKey(
+        Checkpoint, on_delete=models.PROTECT, related_name="cosignatures"
+    )
+    witness = models.CharField(_("witness"), max_length=200)
+    line = models.TextField(_("signature line"))
+    received_at = models.DateTimeField(_("received at"))
+
+    class Meta:
+        verbose_name = _("cosignature")
+        constraints = [
+            models.UniqueConstraint(fields=["checkpoint", "witness"], name="one_cosignature_each")
+        ]
+
+
+class WitnessedLog(models.Model):
+    """On a witness (the provincial node): a log it follows and the last checkpoint it signed."""
+
+    origin = models.CharField(_("origin"), max_length=200, unique=True)
+    verifier_key = models.TextField(_("verifier key"))
+    size = models.BigIntegerField(_("last cosigned size"), default=0)
+    root_hash = models.BinaryField(_("last cosigned root"), max_length=32, null=True)
+    note = models.TextField(_("last cosigned checkpoint"), blank=True)
+    updated_at = models.DateTimeField(_("updated at"), null=True)
+
+    class Meta:
+        verbose_name = _("witnessed log")
+
+
+class WitnessAlarm(models.Model):
+    """A split view or rewritten history a witness refused: kept forever as evidence."""
+
+    origin = models.CharField(max_length=200)
+    reason = models.TextField()
+    presented = models.TextField()
+    known = models.TextField()
+    at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("witness alarm")

@@ -1,0 +1,125 @@
+"""The ledger over HTTP, for anyone logged in and for auditors with a token (第二十六条).
+
+Text answers (checkpoint, verifier key) are text/plain so that stock transparency-log tools
+can read them; the rest is JSON.
+"""
+
+from __future__ import annotations
+
+import base64
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
+
+from lawtrail.ledger import checkpoints, proofs, witness
+from lawtrail.ledger.models import Event
+
+router = Router(tags=["ledger"])
+MAX_ENTRIES = 1000
+
+
+class Entry(Schema):
+    index: int
+    data: str
+
+
+class Entries(Schema):
+    entries: list[Entry]
+
+
+class InclusionProof(Schema):
+    index: int
+    size: int
+    hashes: list[str]
+
+
+class ConsistencyProof(Schema):
+    size1: int
+    size2: int
+    hashes: list[str]
+
+
+class Problem(Schema):
+    detail: str
+
+
+def text(body: str, status: int = 200) -> HttpResponse:
+    return HttpResponse(body, content_type="text/plain; charset=utf-8", status=status)
+
+
+@router.get("/checkpoint", response={200: str, 404: Problem})
+def checkpoint(request: HttpRequest) -> HttpResponse:
+    """The latest signed checkpoint (C2SP signed note), with witness cosignatures."""
+    latest = checkpoints.latest()
+    if latest is None:
+        return text(_("No checkpoint has been signed yet.") + "\n", status=404)
+    return text(checkpoints.served_note(latest))
+
+
+@router.get("/verifier-key", response=str)
+def verifier_key(request: HttpRequest) -> HttpResponse:
+    """The verifier key of this log's checkpoints (``name+id+base64``)."""
+    return text(checkpoints.verifier().key + "\n")
+
+
+@router.get("/entries", response={200: Entries, 422: Problem})
+def entries(request: HttpRequest, start: int, end: int) -> tuple[int, object]:
+    """Canonical bytes (base64) of the events with start ≤ index < end."""
+    if start < 0 or end <= start or end - start > MAX_ENTRIES:
+        return 422, {
+            "detail": _("Ask for 0 ≤ start < end with at most %(max)d entries.")
+            % {"max": MAX_ENTRIES}
+        }
+    rows = Event.objects.filter(seq__gte=start, seq__lt=end).order_by("seq")
+    return 200, {
+        "entries": [
+            {"index": seq, "data": base64.b64encode(bytes(body)).decode()}
+            for seq, body in rows.values_list("seq", "body")
+        ]
+    }
+
+
+@router.get("/proof/inclusion", response={200: InclusionProof, 422: Problem})
+def inclusion_proof(request: HttpRequest, index: int, size: int) -> tuple[int, object]:
+    """RFC 6962 inclusion proof of event ``index`` in the signed tree of ``size`` events."""
+    try:
+        hashes = proofs.inclusion(index, size)
+    except proofs.ProofRequestError as error:
+        return 422, {"detail": str(error)}
+    return 200, {"index": index, "size": size, "hashes": hashes}
+
+
+class ConsistencyQuery(Schema):
+    from_: int = Field(alias="from")
+    to: int
+
+
+@router.get("/proof/consistency", response={200: ConsistencyProof, 422: Problem})
+def consistency_proof(request: HttpRequest, query: Query[ConsistencyQuery]) -> tuple[int, object]:
+    """RFC 6962 consistency proof between the signed trees of ``from`` and ``to`` events."""
+    try:
+        hashes = proofs.consistency(query.from_, query.to)
+    except proofs.ProofRequestError as error:
+        return 422, {"detail": str(error)}
+    return 200, {"size1": query.from_, "size2": query.to, "hashes": hashes}
+
+
+witness_router = Router(tags=["ledger"])
+
+
+@witness_router.post("/add-checkpoint", response={200: str})
+def add_checkpoint(request: HttpRequest) -> HttpResponse:
+    """C2SP tlog-witness style: co-sign a followed log's checkpoint after checking that it
+    extends the last one co-signed (see lawtrail/ledger/witness.py for the body)."""
+    try:
+        body = request.body.decode("utf-8")
+    except UnicodeDecodeError:
+        return text(_("The body is not UTF-8 text.") + "\n", status=400)
+    try:
+        line = witness.add_checkpoint(body)
+    except witness.Conflict as conflict:
+        return text(f"{conflict.size}\n", status=409)
+    except witness.WitnessError as error:
+        return text(f"{error}\n", status=error.status)
+    return text(line)
