@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from lawtrail.errors import UsageError
+from lawtrail.evidence import commands as evidence_commands
 from lawtrail.ledger import commands as ledger_commands
 
 Handler = Callable[[argparse.Namespace], int]
@@ -70,7 +71,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     if not 0 < args.port < 65536:
         raise UsageError(f"--port must be between 1 and 65535, not {args.port}.")
-    return serve(host=args.host, port=args.port, workers=args.workers, with_worker=not args.no_worker)
+    return serve(
+        host=args.host, port=args.port, workers=args.workers, with_worker=not args.no_worker
+    )
 
 
 def cmd_token_create(args: argparse.Namespace) -> int:
@@ -91,11 +94,38 @@ def cmd_token_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_agency_create(args: argparse.Namespace) -> int:
+    setup_django()
+    from lawtrail.agencies.people import AgencyInput, create_agency
+    from lawtrail.errors import ActionError
+
+    try:
+        agency = create_agency(
+            None,
+            AgencyInput(
+                name=args.name,
+                level=args.level,
+                region_code=args.region_code,
+                short_name=args.short_name,
+                parent_code=args.parent or "",
+                responsible_unit=args.responsible_unit,
+            ),
+        )
+    except ActionError as error:
+        raise UsageError(error.message) from None
+    print(f"created {agency.name} ({agency.region_code}, {agency.level})")
+    return 0
+
+
 def cmd_user_create(args: argparse.Namespace) -> int:
     setup_django()
+    import getpass
+
     from lawtrail.agencies.people import PersonInput, create_person
     from lawtrail.errors import ActionError
 
+    if args.password is None and sys.stdin.isatty():
+        args.password = getpass.getpass("Password (empty: none yet): ")
     try:
         person = create_person(
             None,
@@ -131,8 +161,20 @@ def cmd_user_password(args: argparse.Namespace) -> int:
         validate_password(password, user)
     except ValidationError as error:
         raise UsageError(" ".join(error.messages)) from None
-    user.set_password(password)
-    user.save(update_fields=["password"])
+    from django.db import transaction
+
+    from lawtrail.ledger import events
+
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        # Who changed which login's password is an event (invariant 4); the password is not.
+        events.append(
+            events.SYSTEM,
+            "person.password_set",
+            user,
+            {"username": user.get_username(), "by": "lawtrail user set-password"},
+        )
     print(f"password of {args.username} changed")
     return 0
 
@@ -143,7 +185,9 @@ def cmd_user_list(args: argparse.Namespace) -> int:
 
     for officer in Officer.objects.select_related("user", "agency"):
         roles = ",".join(officer.roles)
-        print(f"{officer.user.get_username():<16} {officer.name:<8} {officer.agency.name} [{roles}]")
+        print(
+            f"{officer.user.get_username():<16} {officer.name:<8} {officer.agency.name} [{roles}]"
+        )
     return 0
 
 
@@ -169,7 +213,7 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     add("init", cmd_init, "create the data folder, migrate the database, generate keys")
-    add("demo", cmd_demo, "build the demo province with people, devices and matters")
+    add("demo", cmd_demo, "build the demo province: people, matters, records and media")
     serve = add("serve", cmd_serve, "run the web pages, the API and the background worker")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
@@ -182,6 +226,16 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--name", default="", help="what the token is for")
     create.set_defaults(func=cmd_token_create)
 
+    agency = sub.add_parser("agency", help="agencies").add_subparsers(dest="agency_command")
+    acreate = agency.add_parser("create", help="create an agency (the province first)")
+    acreate.add_argument("region_code", help="six-digit region code, e.g. 610000")
+    acreate.add_argument("--name", required=True, help="e.g. 陕西省卫生健康委员会")
+    acreate.add_argument("--level", required=True, choices=["province", "city", "county"])
+    acreate.add_argument("--short-name", required=True, help="for document numbers, e.g. 陕")
+    acreate.add_argument("--parent", help="the parent agency's region code")
+    acreate.add_argument("--responsible-unit", default="", help="第十一条 responsible unit")
+    acreate.set_defaults(func=cmd_agency_create)
+
     user = sub.add_parser("user", help="people and logins").add_subparsers(dest="user_command")
     ucreate = user.add_parser("create", help="create a login with its officer profile")
     ucreate.add_argument("username")
@@ -189,7 +243,11 @@ def build_parser() -> argparse.ArgumentParser:
     ucreate.add_argument("--agency", required=True, help="the agency's region code")
     ucreate.add_argument("--role", action="append", help="a role (repeatable)")
     ucreate.add_argument("--employment", default="established")
-    ucreate.add_argument("--password", help="the password (prompted for when absent)")
+    ucreate.add_argument(
+        "--password",
+        help="the password (prompted for on a terminal; without one the login cannot log in "
+        "until `lawtrail user set-password`)",
+    )
     ucreate.set_defaults(func=cmd_user_create)
     upass = user.add_parser("set-password", help="set a login's password")
     upass.add_argument("username")
@@ -198,6 +256,7 @@ def build_parser() -> argparse.ArgumentParser:
     user.add_parser("list", help="list logins").set_defaults(func=cmd_user_list)
 
     ledger_commands.add_parsers(sub, setup_django)
+    evidence_commands.add_parsers(sub, setup_django)
 
     manage = add("manage", cmd_manage, "run a Django management command")
     manage.add_argument("rest", nargs=argparse.REMAINDER)
@@ -213,8 +272,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    func: Handler = args.func
     try:
-        return args.func(args)
+        return func(args)
     except UsageError as error:
         print(f"lawtrail: {error}", file=sys.stderr)
         return 2

@@ -22,6 +22,10 @@ class Server(BaseApplication):  # type: ignore[misc]
     def load_config(self) -> None:
         for key, value in self.options.items():
             self.cfg.set(key, value)
+        # gunicorn >= 25.1 opens a control socket at one path per user (~/.gunicorn/gunicorn.ctl),
+        # which a second `lawtrail serve` on the machine would take over; we do not use it.
+        if "control_socket_disable" in self.cfg.settings:
+            self.cfg.set("control_socket_disable", True)
 
     def load(self) -> Any:
         from lawtrail.wsgi import application
@@ -29,8 +33,13 @@ class Server(BaseApplication):  # type: ignore[misc]
         return application
 
 
-def start_worker() -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "lawtrail.cli", "manage", "db_worker"])
+def start_helpers() -> list[subprocess.Popen[bytes]]:
+    """The task worker and the checkpoint signer run beside the web workers."""
+    cli = [sys.executable, "-m", "lawtrail.cli"]
+    return [
+        subprocess.Popen([*cli, "manage", "db_worker"]),
+        subprocess.Popen([*cli, "ledger", "checkpoint", "--loop"]),
+    ]
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
@@ -42,9 +51,22 @@ def stop(process: subprocess.Popen[bytes]) -> None:
             process.kill()
 
 
+def collect_static() -> None:
+    """Copy the static files into LAWTRAIL_HOME/static with their manifest.
+
+    With DEBUG off, ``{% static %}`` looks names up in the manifest of the hashed files, so a
+    page would fail with 500 until collectstatic has run for this version of the code; running
+    it at every start keeps the manifest in step after an upgrade (it skips unchanged files).
+    """
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+
 def serve(*, host: str, port: int, workers: int, with_worker: bool) -> int:
+    collect_static()
     print(f"lawtrail is serving on http://{host}:{port}/  (Ctrl-C stops it)", flush=True)
-    worker = start_worker() if with_worker else None
+    helpers = start_helpers() if with_worker else []
     try:
         Server(
             {
@@ -58,6 +80,6 @@ def serve(*, host: str, port: int, workers: int, with_worker: bool) -> int:
             }
         ).run()
     finally:
-        if worker is not None:
-            stop(worker)
+        for helper in helpers:
+            stop(helper)
     return 0

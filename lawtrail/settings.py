@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "lawtrail.agencies",
     "lawtrail.matters",
     "lawtrail.records",
+    "lawtrail.evidence",
     "lawtrail.api",
     "lawtrail.web",
 ]
@@ -200,3 +201,26 @@ LAWTRAIL_LOG_ORIGIN = os.getenv("LAWTRAIL_LOG_ORIGIN", "lawtrail.local/log")
 LAWTRAIL_CHECKPOINT_EVENTS = envint("LAWTRAIL_CHECKPOINT_EVENTS", "1000")
 LAWTRAIL_CHECKPOINT_SECONDS = envint("LAWTRAIL_CHECKPOINT_SECONDS", "60")
 LAWTRAIL_SIGNING_KEY_FILE = LAWTRAIL_HOME / "ledger" / "signing-key"
+
+
+def evidence_store() -> str:
+    """LAWTRAIL_STORE: where originals are kept (issue 4 §1), checked here so a bad value
+    stops start-up instead of the first upload. ``file://…`` (default: LAWTRAIL_HOME/store) or
+    ``s3://bucket?endpoint=…&region=…`` (keys from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or
+    the access_key/secret_key parameters); see lawtrail/storage/config.py."""
+    from lawtrail.storage.config import StoreURLError, parse_store_url, redact
+
+    url = os.getenv("LAWTRAIL_STORE", "") or (LAWTRAIL_HOME / "store").as_uri()
+    try:
+        parse_store_url(url)
+    except StoreURLError as exc:
+        message = f"Unexpected value LAWTRAIL_STORE={redact(url)!r}: {exc}"
+        raise ImproperlyConfigured(message) from None
+    return url
+
+
+LAWTRAIL_STORE = evidence_store()
+
+# Resumable uploads (tus, 第十九条): the largest upload and how long an unfinished one is kept.
+LAWTRAIL_UPLOAD_MAX_BYTES = envint("LAWTRAIL_UPLOAD_MAX_BYTES", str(64 * 1024**3))
+LAWTRAIL_UPLOAD_EXPIRY_HOURS = envint("LAWTRAIL_UPLOAD_EXPIRY_HOURS", "168")

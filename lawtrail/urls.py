@@ -10,6 +10,7 @@ mount_routers()
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    path("api/v1/uploads/", include("lawtrail.api.uploads_urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

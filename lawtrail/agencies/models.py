@@ -204,3 +204,6 @@ class NumberSequence(models.Model):
                 fields=["agency", "category", "nature", "year"], name="number_sequence_unique"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.nature}{self.category} {self.year}: {self.last}"

@@ -19,7 +19,9 @@ def format_number(agency: Agency, *, nature: str, category: str, year: int, seq:
     )
 
 
-def issue_number(agency: Agency, nature: str, *, category: str = "", year: int | None = None) -> str:
+def issue_number(
+    agency: Agency, nature: str, *, category: str = "", year: int | None = None
+) -> str:
     """Take the next number; call inside the transaction that stores the numbered document."""
     if not connection.in_atomic_block:
         raise RuntimeError("issue_number must run inside the transaction that uses the number")

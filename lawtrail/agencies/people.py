@@ -46,27 +46,44 @@ def create_agency(user: Any, data: AgencyInput) -> Agency:
     if data.parent_code:
         parent = Agency.objects.filter(region_code=data.parent_code).first()
         if parent is None:
-            raise Invalid(_("No agency has region code %(code)s.") % {"code": data.parent_code},
-                          {"parent_code": []})
+            raise Invalid(
+                _("No agency has region code %(code)s.") % {"code": data.parent_code},
+                {"parent_code": []},
+            )
     if data.level not in Agency.Level.values:
         raise Invalid(_("Unknown level %(level)s.") % {"level": data.level}, {"level": []})
     expected_parent = {"province": None, "city": "province", "county": "city"}[data.level]
     if (parent.level if parent else None) != expected_parent:
-        raise Invalid(_("A %(level)s agency sits below a %(parent)s agency.")
-                      % {"level": data.level, "parent": expected_parent or _("nothing")},
-                      {"parent_code": []})
-    agency = Agency(name=data.name.strip(), level=data.level, region_code=data.region_code,
-                    short_name=data.short_name.strip(), parent=parent,
-                    responsible_unit=data.responsible_unit.strip())
+        raise Invalid(
+            _("A %(level)s agency sits below a %(parent)s agency.")
+            % {"level": data.level, "parent": expected_parent or _("nothing")},
+            {"parent_code": []},
+        )
+    agency = Agency(
+        name=data.name.strip(),
+        level=data.level,
+        region_code=data.region_code,
+        short_name=data.short_name.strip(),
+        parent=parent,
+        responsible_unit=data.responsible_unit.strip(),
+    )
     try:
         agency.full_clean()
     except ValidationError as error:
         field_name, messages = next(iter(error.message_dict.items()))
         raise Invalid(f"{field_name}: {messages[0]}", error.message_dict) from None
     agency.save()
-    events.append(actor_of(user), "agency.created", agency,
-                  {"name": agency.name, "level": agency.level, "region_code": agency.region_code,
-                   "parent": parent.region_code if parent else None})
+    events.append(
+        actor_of(user),
+        "agency.created",
+        agency,
+        {
+            "name": agency.name,
+            "level": agency.level,
+            "region_code": agency.region_code,
+            "parent": parent.region_code if parent else None,
+        },
+    )
     return agency
 
 
@@ -75,14 +92,18 @@ def set_responsible(user: Any, agency: Agency, unit: str, person: Officer | None
     """第十一条: name the unit and the person responsible for recording work."""
     require_admin(user)
     if person is not None and person.agency_id != agency.pk:
-        raise Invalid(_("The responsible person must work at the agency."),
-                      {"responsible_person": []})
+        raise Invalid(
+            _("The responsible person must work at the agency."), {"responsible_person": []}
+        )
     agency.responsible_unit = unit.strip()
     agency.responsible_person = person
     agency.save(update_fields=["responsible_unit", "responsible_person"])
-    events.append(actor_of(user), "agency.responsible_set", agency,
-                  {"unit": agency.responsible_unit,
-                   "person": person.user.get_username() if person else None})
+    events.append(
+        actor_of(user),
+        "agency.responsible_set",
+        agency,
+        {"unit": agency.responsible_unit, "person": person.user.get_username() if person else None},
+    )
     return agency
 
 
@@ -107,13 +128,16 @@ def create_person(user: Any, data: PersonInput) -> Officer:
         raise Invalid(_("The username %(u)s is taken.") % {"u": username}, {"username": []})
     agency = Agency.objects.filter(region_code=data.agency_code).first()
     if agency is None:
-        raise Invalid(_("No agency has region code %(code)s.") % {"code": data.agency_code},
-                      {"agency": []})
+        raise Invalid(
+            _("No agency has region code %(code)s.") % {"code": data.agency_code}, {"agency": []}
+        )
     unknown = set(data.roles) - set(Role.values)
     if unknown:
-        raise Invalid(_("Unknown roles: %(roles)s. Known roles: %(known)s.")
-                      % {"roles": ", ".join(sorted(unknown)), "known": ", ".join(Role.values)},
-                      {"roles": []})
+        raise Invalid(
+            _("Unknown roles: %(roles)s. Known roles: %(known)s.")
+            % {"roles": ", ".join(sorted(unknown)), "known": ", ".join(Role.values)},
+            {"roles": []},
+        )
     if data.employment not in Officer.Employment.values:
         raise Invalid(_("Unknown employment %(e)s.") % {"e": data.employment}, {"employment": []})
     if Role.SUPERVISOR in data.roles and agency.level != Agency.Level.PROVINCE:
@@ -134,11 +158,25 @@ def create_person(user: Any, data: PersonInput) -> Officer:
     else:
         account.set_unusable_password()
     account.save()
-    officer = Officer.objects.create(user=account, agency=agency, name=data.name.strip(),
-                                     employment=data.employment, roles=data.roles)
-    events.append(actor_of(user), "person.created", officer,
-                  {"username": username, "name": officer.name, "agency": agency.region_code,
-                   "roles": officer.roles, "employment": officer.employment})
+    officer = Officer.objects.create(
+        user=account,
+        agency=agency,
+        name=data.name.strip(),
+        employment=data.employment,
+        roles=data.roles,
+    )
+    events.append(
+        actor_of(user),
+        "person.created",
+        officer,
+        {
+            "username": username,
+            "name": officer.name,
+            "agency": agency.region_code,
+            "roles": officer.roles,
+            "employment": officer.employment,
+        },
+    )
     return officer
 
 
@@ -147,13 +185,15 @@ def set_roles(user: Any, officer: Officer, roles: list[str]) -> Officer:
     require_admin(user)
     unknown = set(roles) - set(Role.values)
     if unknown:
-        raise Invalid(_("Unknown roles: %(roles)s.") % {"roles": ", ".join(sorted(unknown))},
-                      {"roles": []})
+        raise Invalid(
+            _("Unknown roles: %(roles)s.") % {"roles": ", ".join(sorted(unknown))}, {"roles": []}
+        )
     before = list(officer.roles)
     officer.roles = roles
     officer.save()
-    events.append(actor_of(user), "person.roles_changed", officer,
-                  {"before": before, "after": officer.roles})
+    events.append(
+        actor_of(user), "person.roles_changed", officer, {"before": before, "after": officer.roles}
+    )
     return officer
 
 
@@ -163,21 +203,37 @@ def set_active(user: Any, officer: Officer, active: bool) -> Officer:
     account = officer.user
     account.is_active = active
     account.save(update_fields=["is_active"])
-    events.append(actor_of(user), "person.activated" if active else "person.deactivated",
-                  officer, {"username": account.get_username()})
+    events.append(
+        actor_of(user),
+        "person.activated" if active else "person.deactivated",
+        officer,
+        {"username": account.get_username()},
+    )
     return officer
 
 
 @transaction.atomic
-def add_certificate(user: Any, officer: Officer, *, number: str, issuer: str,
-                    valid_from: datetime.date, valid_to: datetime.date) -> Certificate:
+def add_certificate(
+    user: Any,
+    officer: Officer,
+    *,
+    number: str,
+    issuer: str,
+    valid_from: datetime.date,
+    valid_to: datetime.date,
+) -> Certificate:
     """第十条: an enforcement certificate issued by 陕西省政府法制办 or 省卫生计生委."""
     require_admin(user)
     if officer.is_assistant:
         raise Invalid(_("Assistants do not hold enforcement certificates."), {"officer": []})
-    certificate = Certificate(officer=officer, number=number.strip(), issuer=issuer,
-                              valid_from=valid_from, valid_to=valid_to,
-                              status=Certificate.Status.VALID)
+    certificate = Certificate(
+        officer=officer,
+        number=number.strip(),
+        issuer=issuer,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        status=Certificate.Status.VALID,
+    )
     try:
         certificate.full_clean()
     except ValidationError as error:
@@ -186,10 +242,18 @@ def add_certificate(user: Any, officer: Officer, *, number: str, issuer: str,
     if valid_to < valid_from:
         raise Invalid(_("A certificate cannot expire before it starts."), {"valid_to": []})
     certificate.save()
-    events.append(actor_of(user), "certificate.added", certificate,
-                  {"officer": officer.user.get_username(), "number": certificate.number,
-                   "issuer": issuer, "valid_from": valid_from.isoformat(),
-                   "valid_to": valid_to.isoformat()})
+    events.append(
+        actor_of(user),
+        "certificate.added",
+        certificate,
+        {
+            "officer": officer.user.get_username(),
+            "number": certificate.number,
+            "issuer": issuer,
+            "valid_from": valid_from.isoformat(),
+            "valid_to": valid_to.isoformat(),
+        },
+    )
     return certificate
 
 
@@ -201,6 +265,10 @@ def set_certificate_status(user: Any, certificate: Certificate, status: str) -> 
     before = certificate.status
     certificate.status = status
     certificate.save(update_fields=["status"])
-    events.append(actor_of(user), "certificate.status_changed", certificate,
-                  {"number": certificate.number, "before": before, "after": status})
+    events.append(
+        actor_of(user),
+        "certificate.status_changed",
+        certificate,
+        {"number": certificate.number, "before": before, "after": status},
+    )
     return certificate

@@ -73,6 +73,7 @@ class InconsistentLog(RuntimeError):
 @transaction.atomic
 def make_checkpoint() -> Checkpoint:
     """Sign the current tree head, after proving it extends the previous checkpoint."""
+    key = signer()  # before anything else: without the key there is nothing to do
     head, _ = LogHead.objects.select_for_update().get_or_create(name=LOG_NAME)
     previous = latest()
     if previous is not None and previous.size == head.size:
@@ -85,21 +86,35 @@ def make_checkpoint() -> Checkpoint:
     if root != tree.root_at(head.size):
         raise InconsistentLog("the stored tree nodes disagree with the log head")
     if previous is not None and previous.size > 0:
+        # The root we signed, not the row's column: a column edited to match a rewritten
+        # history must not get that history signed.
+        previous_root = signed_root(previous, key.verifier)
         proof = tree.consistency_proof(previous.size, head.size)
         try:
-            merkle.verify_consistency(
-                previous.size, head.size, proof, bytes(previous.root_hash), root
-            )
+            merkle.verify_consistency(previous.size, head.size, proof, previous_root, root)
         except merkle.ProofError as error:
             raise InconsistentLog(
                 f"the tree of {head.size} events is not consistent with checkpoint "
                 f"{previous.size}: {error}"
             ) from error
     text = note.Checkpoint(settings.LAWTRAIL_LOG_ORIGIN, head.size, root)
-    signed = note.sign_checkpoint(text, [signer()])
+    signed = note.sign_checkpoint(text, [key])
     return Checkpoint.objects.create(
         size=head.size, root_hash=root, note=signed, created_at=timezone.now()
     )
+
+
+def signed_root(checkpoint: Checkpoint, verifier: note.Verifier) -> bytes:
+    """The root hash ``checkpoint``'s note signs, after checking the signature and size."""
+    try:
+        parsed, _opened = note.open_checkpoint(checkpoint.note, [verifier])
+    except note.NoteError as error:
+        raise InconsistentLog(
+            f"checkpoint {checkpoint.size} does not verify with this log's key: {error}"
+        ) from error
+    if parsed.size != checkpoint.size or parsed.origin != verifier.name:
+        raise InconsistentLog(f"checkpoint {checkpoint.size} differs from its signed note")
+    return parsed.root_hash
 
 
 def checkpoint_due() -> bool:

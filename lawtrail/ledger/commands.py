@@ -22,6 +22,9 @@ Handler = Callable[[argparse.Namespace], int]
 def cmd_checkpoint(args: argparse.Namespace) -> int:
     from lawtrail.ledger import checkpoints
 
+    if args.loop:
+        return checkpoint_loop()
+
     try:
         made = checkpoints.make_checkpoint()
     except checkpoints.KeyMissing as error:
@@ -33,7 +36,31 @@ def cmd_checkpoint(args: argparse.Namespace) -> int:
     return 0
 
 
-def verify_report(as_json: bool) -> int:
+def checkpoint_loop() -> int:
+    """Sign a checkpoint whenever one is due (N seconds or M events); run by ``serve``."""
+    import time
+
+    from django.db import close_old_connections
+
+    from lawtrail.ledger import checkpoints
+
+    while True:
+        close_old_connections()
+        try:
+            if checkpoints.checkpoint_due():
+                checkpoints.make_checkpoint()
+        except (checkpoints.KeyMissing, checkpoints.InconsistentLog) as error:
+            print(f"lawtrail: checkpoint not made: {error}", file=sys.stderr, flush=True)
+        time.sleep(min(5, max(1, settings_seconds() // 4)))
+
+
+def settings_seconds() -> int:
+    from django.conf import settings
+
+    return int(settings.LAWTRAIL_CHECKPOINT_SECONDS)
+
+
+def verify_report(as_json: bool, *, with_store: bool = False) -> int:
     from lawtrail.ledger import checkpoints
     from lawtrail.ledger.verification import verify_log
 
@@ -42,8 +69,16 @@ def verify_report(as_json: bool) -> int:
     except checkpoints.KeyMissing as error:
         raise UsageError(str(error)) from None
     report = verify_log(verifier)
+    store = None
+    if with_store:  # originals and working copies re-hashed; logs ``verify.completed``
+        from lawtrail.evidence.sanity import verify_store
+
+        store = verify_store(ledger_ok=report.ok)
     if as_json:
-        print(json.dumps({"ledger": report.as_dict()}, ensure_ascii=False, indent=2))
+        document: dict[str, Any] = {"ledger": report.as_dict()}
+        if store is not None:
+            document["store"] = store.as_dict()
+        print(json.dumps(document, ensure_ascii=False, indent=2))
     else:
         print(
             f"ledger: {report.events} events, {report.nodes_checked} tree nodes, "
@@ -57,7 +92,13 @@ def verify_report(as_json: bool) -> int:
             print(f"ledger: {len(report.problems)} problem(s){named}")
             for problem in report.problems:
                 print(f"  - [{problem.kind}] {problem.message}")
-    return 0 if report.ok else 1
+        for line in store.lines() if store is not None else []:
+            print(line)
+    return 0 if report.ok and (store is None or store.ok) else 1
+
+
+def cmd_verify_all(args: argparse.Namespace) -> int:
+    return verify_report(args.json, with_store=True)
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
@@ -71,10 +112,16 @@ def cmd_prove(args: argparse.Namespace) -> int:
     event = Event.objects.filter(seq=args.event_id).first()
     if event is None:
         raise UsageError(f"There is no event #{args.event_id}.")
-    latest = checkpoints.latest()
-    if latest is None or latest.size <= event.seq:
-        latest = checkpoints.make_checkpoint()
-    bundle = proofs.bundle(event, latest)
+    try:
+        latest = checkpoints.latest()
+        if latest is None or latest.size <= event.seq:
+            latest = checkpoints.make_checkpoint()
+        bundle = proofs.bundle(event, latest)
+    except checkpoints.KeyMissing as error:
+        raise UsageError(str(error)) from None
+    except checkpoints.InconsistentLog as error:
+        print(f"lawtrail: refusing to sign a checkpoint for the proof: {error}", file=sys.stderr)
+        return 1
     text = json.dumps(bundle, ensure_ascii=False, indent=2) + "\n"
     if args.out:
         Path(args.out).write_text(text)
@@ -182,14 +229,16 @@ def add_parsers(sub: Any, setup: Callable[[], None]) -> None:
 
     verify = sub.add_parser("verify", help="re-hash what is stored and check the ledger")
     verify.add_argument("--json", action="store_true")
-    verify.set_defaults(func=wrap(cmd_verify))
+    verify.set_defaults(func=wrap(cmd_verify_all))
 
     ledger = sub.add_parser("ledger", help="the tamper-evident event log").add_subparsers(
         dest="ledger_command"
     )
-    ledger.add_parser("checkpoint", help="sign a checkpoint of the log now").set_defaults(
-        func=wrap(cmd_checkpoint)
+    checkpoint = ledger.add_parser("checkpoint", help="sign a checkpoint of the log now")
+    checkpoint.add_argument(
+        "--loop", action="store_true", help="keep signing whenever a checkpoint is due"
     )
+    checkpoint.set_defaults(func=wrap(cmd_checkpoint))
     lverify = ledger.add_parser("verify", help="recompute the tree and check every checkpoint")
     lverify.add_argument("--json", action="store_true")
     lverify.set_defaults(func=wrap(cmd_verify))

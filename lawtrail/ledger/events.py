@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, models, transaction
+from django.db import connection, connections, models, transaction
 from django.utils import timezone
 
 from lawtrail.ledger import canonical, merkle, tree
@@ -64,13 +64,14 @@ def append_many(pending: list[Pending]) -> list[Event]:
     if not connection.in_atomic_block:
         raise RuntimeError("ledger events must be appended inside the transaction they describe")
     with transaction.atomic():
-        head, _ = LogHead.objects.select_for_update().get_or_create(name=LOG_NAME)
-        frontier = tree.load_frontier(head.frontier)
-        if frontier.size != head.size:
+        head_id, head_size, stored_frontier = lock_head()
+        frontier = tree.load_frontier(stored_frontier)
+        if frontier.size != head_size:
             raise RuntimeError("ledger head is inconsistent with its frontier; run lawtrail verify")
         at = timezone.now()
-        written: list[Event] = []
-        nodes = []
+        rows: list[tuple[Any, ...]] = []
+        nodes: list[merkle.PerfectNode] = []
+        leaf_hash = merkle.leaf_hash
         for item in pending:
             if isinstance(item.obj, tuple):
                 object_type, object_id = item.obj
@@ -87,29 +88,118 @@ def append_many(pending: list[Pending]) -> list[Event]:
                 context=item.context,
                 payload=item.payload,
             )
-            leaf = merkle.leaf_hash(body)
+            leaf = leaf_hash(body)
             nodes.extend(frontier.append(leaf))
-            written.append(
-                Event(
-                    seq=seq,
-                    at=at,
-                    actor=item.actor.name,
-                    actor_id=item.actor.user_id,
-                    action=item.action,
-                    object_type=object_type,
-                    object_id=object_id,
-                    context=item.context,
-                    body=body,
-                    leaf_hash=leaf,
+            rows.append(
+                (
+                    seq,
+                    at,
+                    item.actor.name,
+                    item.actor.user_id,
+                    item.action,
+                    object_type,
+                    object_id,
+                    item.context,
+                    body,
+                    leaf,
                 )
             )
-        Event.objects.bulk_create(written)
+        written = insert_events(rows)
         tree.store_nodes(nodes)
-        LogHead.objects.filter(pk=head.pk).update(
-            size=frontier.size, frontier=tree.dump_frontier(frontier)
-        )
-    after_append(head.size, frontier.size)
+        update_head(head_id, frontier)
+    after_append(head_size, frontier.size)
     return written
+
+
+# The log head is read and written with plain SQL on every append: two ORM queries cost more
+# than a whole one-event append otherwise does (bench/ledger_append.py, batch size 1).
+
+
+def lock_head() -> tuple[int, int, bytes]:
+    """(id, size, frontier) of the log head, locked until the transaction ends."""
+    db = connections[LogHead.objects.db]
+    quote = db.ops.quote_name
+    lock = " FOR UPDATE" if db.features.has_select_for_update else ""
+    with db.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {quote('id')}, {quote('size')}, {quote('frontier')} "
+            f"FROM {quote(LogHead._meta.db_table)} WHERE {quote('name')} = %s{lock}",
+            [LOG_NAME],
+        )
+        row = cursor.fetchone()
+    if row is None:  # the very first append
+        head, _ = LogHead.objects.select_for_update().get_or_create(name=LOG_NAME)
+        return head.pk, head.size, bytes(head.frontier)
+    return int(row[0]), int(row[1]), bytes(row[2])
+
+
+def update_head(head_id: int, frontier: merkle.Frontier) -> None:
+    db = connections[LogHead.objects.db]
+    quote = db.ops.quote_name
+    with db.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(LogHead._meta.db_table)} SET {quote('size')} = %s, "
+            f"{quote('frontier')} = %s WHERE {quote('id')} = %s",
+            [frontier.size, tree.dump_frontier(frontier), head_id],
+        )
+
+
+# The Event columns in model order after ``id``; ``insert_events`` checks it still holds.
+EVENT_FIELDS = (
+    "seq",
+    "at",
+    "actor",
+    "actor_id",
+    "action",
+    "object_type",
+    "object_id",
+    "context",
+    "body",
+    "leaf_hash",
+)
+
+FIELD_NAMES = ("id", *EVENT_FIELDS)
+
+
+def insert_events(rows: list[tuple[Any, ...]]) -> list[Event]:
+    """Insert event rows (in ``EVENT_FIELDS`` order) and return them as saved instances.
+
+    Plain ``executemany`` rather than ``bulk_create``: the ORM spent more time per row
+    compiling the INSERT than canonicalising and hashing the event (bench/ledger_append.py).
+    """
+    if not rows:
+        return []
+    meta = Event._meta
+    if tuple(f.column for f in meta.concrete_fields) != FIELD_NAMES:
+        raise RuntimeError("Event's columns changed; update events.EVENT_FIELDS")
+    db = connections[Event.objects.db]
+    quote = db.ops.quote_name
+    columns = ", ".join(quote(name) for name in EVENT_FIELDS)
+    marks = ", ".join(["%s"] * len(EVENT_FIELDS))
+    table = quote(meta.db_table)
+    at = rows[0][1]
+    stored_at = db.ops.adapt_datetimefield_value(at)
+    with db.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} ({columns}) VALUES ({marks})",
+            [
+                (
+                    row[0],
+                    stored_at if row[1] is at else db.ops.adapt_datetimefield_value(row[1]),
+                    *row[2:],
+                )
+                for row in rows
+            ],
+        )
+        cursor.execute(
+            f"SELECT {quote('id')} FROM {table} WHERE {quote('seq')} >= %s AND "
+            f"{quote('seq')} <= %s ORDER BY {quote('seq')}",
+            [rows[0][0], rows[-1][0]],
+        )
+        ids = [pk for (pk,) in cursor.fetchall()]
+    return [
+        Event.from_db(db.alias, FIELD_NAMES, (pk, *row)) for pk, row in zip(ids, rows, strict=True)
+    ]
 
 
 def after_append(old_size: int, new_size: int) -> None:

@@ -7,7 +7,9 @@ two queries however large the log is.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+
+from django.db import connections
 
 from lawtrail.ledger import merkle
 from lawtrail.ledger.models import Event, Node
@@ -30,14 +32,29 @@ def load_frontier(blob: bytes | memoryview) -> merkle.Frontier:
 
 
 def store_nodes(nodes: Iterable[merkle.PerfectNode]) -> None:
-    """Keep every completed perfect node above the leaves."""
-    rows = [Node(key=Node.key_for(n.level, n.position), hash=n.hash) for n in nodes if n.level]
+    """Keep every completed perfect node above the leaves (plain executemany, as for events)."""
+    rows = []
+    for start, end, h in nodes:
+        level = (end - start).bit_length() - 1
+        if level:
+            rows.append((Node.key_for(level, start >> level), h))
     if rows:
-        Node.objects.bulk_create(rows)
+        db = connections[Node.objects.db]
+        quote = db.ops.quote_name
+        with db.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {quote(Node._meta.db_table)} ({quote('key')}, {quote('hash')}) "
+                "VALUES (%s, %s)",
+                rows,
+            )
 
 
 def fetch_perfect(ranges: Iterable[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
-    """Hashes of the given perfect ranges: leaves from Event, the rest from Node."""
+    """Hashes of the given perfect ranges: leaves from Event, the rest from Node.
+
+    One round trip of plain SQL: a proof needs only O(log n) rows by primary or unique key,
+    and compiling two ORM queries would cost several times the lookups themselves.
+    """
     leaves: dict[int, tuple[int, int]] = {}
     keys: dict[int, tuple[int, int]] = {}
     for start, end in ranges:
@@ -47,24 +64,53 @@ def fetch_perfect(ranges: Iterable[tuple[int, int]]) -> dict[tuple[int, int], by
         else:
             keys[Node.key_for(level, start >> level)] = (start, end)
     found: dict[tuple[int, int], bytes] = {}
-    for seq, leaf in Event.objects.filter(seq__in=list(leaves)).values_list("seq", "leaf_hash"):
-        found[leaves[seq]] = bytes(leaf)
-    for key, h in Node.objects.filter(key__in=list(keys)).values_list("key", "hash"):
-        found[keys[key]] = bytes(h)
+    if leaves or keys:
+        db = connections[Event.objects.db]
+        with db.cursor() as cursor:
+            cursor.execute(perfect_sql(db.ops.quote_name, len(leaves), len(keys)), [*leaves, *keys])
+            for is_node, key, h in cursor.fetchall():
+                if len(h) != merkle.HASH_SIZE:
+                    raise ValueError(f"stored hash {key} is {len(h)} bytes, not 32")
+                found[(keys if is_node else leaves)[key]] = bytes(h)
     missing = (set(leaves.values()) | set(keys.values())) - set(found)
     if missing:
         raise LookupError(f"tree nodes missing for leaf ranges {sorted(missing)[:3]}")
     return found
 
 
+def perfect_sql(quote: Callable[[str], str], leaves: int, nodes: int) -> str:
+    """SELECT (is_node, key, hash) for ``leaves`` sequence numbers, then ``nodes`` keys."""
+    selects = []
+    for is_node, count, table, key, value in (
+        (0, leaves, Event._meta.db_table, "seq", "leaf_hash"),
+        (1, nodes, Node._meta.db_table, "key", "hash"),
+    ):
+        if count:
+            marks = ", ".join(["%s"] * count)
+            selects.append(
+                f"SELECT {is_node}, {quote(key)}, {quote(value)} FROM {quote(table)} "
+                f"WHERE {quote(key)} IN ({marks})"
+            )
+    return " UNION ALL ".join(selects)
+
+
 def subtree_hashes(ranges: list[tuple[int, int]]) -> list[bytes]:
-    """MTH of each range, from one batched fetch of the perfect nodes under them."""
-    parts = {r: merkle.perfect_ranges(*r) for r in ranges}
-    perfect = fetch_perfect(p for rs in parts.values() for p in rs)
-    return [
-        merkle.subtree_hash_from_perfect(start, end, lambda s, e: perfect[(s, e)])
-        for start, end in ranges
-    ]
+    """MTH of each range, from one batched fetch of the perfect nodes under them.
+
+    MTH splits at the largest power of two, so a range's perfect pieces (largest first)
+    combine right to left — what merkle.subtree_hash_from_perfect does, without decomposing
+    every range a second time.
+    """
+    parts = [merkle.perfect_ranges(start, end) for start, end in ranges]
+    perfect = fetch_perfect(piece for pieces in parts for piece in pieces)
+    node_hash = merkle.node_hash
+    hashes = []
+    for pieces in parts:
+        result = perfect[pieces[-1]]
+        for piece in reversed(pieces[:-1]):
+            result = node_hash(perfect[piece], result)
+        hashes.append(result)
+    return hashes
 
 
 def inclusion_proof(index: int, size: int) -> list[bytes]:

@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 
 from lawtrail.agencies.models import Agency, Officer, Role
 from lawtrail.agencies.numbering import issue_number
-from lawtrail.agencies.scope import can_see_agency
-from lawtrail.errors import Forbidden, Invalid, NotFound, Refused
+from lawtrail.agencies.scope import can_see_matters_of
+from lawtrail.errors import Forbidden, Invalid, NotFound, Refused, Unmet
 from lawtrail.ledger import events
 from lawtrail.matters import gis
 from lawtrail.matters.models import (
@@ -48,7 +48,13 @@ MATTER_NATURE = {
     Kind.PENALTY: "立",
 }
 
-AV_FLAGS = ("av_contentious", "av_personal_rights", "av_major_event", "av_complaint", "av_emergency")
+AV_FLAGS = (
+    "av_contentious",
+    "av_personal_rights",
+    "av_major_event",
+    "av_complaint",
+    "av_emergency",
+)
 
 
 def invalid_from(error: ValidationError, prefix: str = "") -> Invalid:
@@ -95,8 +101,8 @@ class MatterInput:
     flags: dict[str, bool] = field(default_factory=dict)
 
 
-def clean_party(data: PartyInput, agency: Agency, index: int) -> Party:
-    prefix = f"parties[{index}]."
+def clean_party(data: PartyInput, agency: Agency, prefix: str = "") -> Party:
+    """A validated, unsaved party; ``prefix`` places field names (``parties[0].``)."""
     if data.type not in Party.Type.values:
         raise Invalid(
             _("Unknown party type %(type)s.") % {"type": data.type}, {f"{prefix}type": []}
@@ -128,8 +134,13 @@ def clean_party(data: PartyInput, agency: Agency, index: int) -> Party:
     return party
 
 
-def clean_gis(data: GisInput, index: int) -> dict[str, Any]:
-    prefix = f"gis_points[{index}]."
+def clean_gis(data: GisInput, prefix: str = "") -> dict[str, Any]:
+    """The columns of a GIS point in WGS-84, keeping what was given; ``prefix`` as above."""
+    if data.datum not in GisPoint.Datum.values:
+        raise Invalid(
+            _("Unknown datum %(datum)s: use WGS-84 or GCJ-02.") % {"datum": data.datum},
+            {f"{prefix}datum": [_("Use WGS-84 or GCJ-02.")]},
+        )
     try:
         lat = gis.parse_coordinate(data.latitude, name=f"{prefix}latitude", limit=90)
         lon = gis.parse_coordinate(data.longitude, name=f"{prefix}longitude", limit=180)
@@ -186,7 +197,7 @@ def check_can_handle(officer: Officer, *, lead: bool) -> None:
 def open_matter(user: Any, agency: Agency, data: MatterInput) -> Matter:
     """程序启动 (第三条): open a matter with its parties, handlers, places and 第十四条 flags."""
     officer = require_officer(user)
-    if not can_see_agency(user, agency):
+    if not can_see_matters_of(user, agency):
         raise NotFound(_("No such agency."))
     if officer.agency_id != agency.pk or not (
         officer.has_role(Role.OFFICER) or officer.has_role(Role.HEAD)
@@ -200,8 +211,20 @@ def open_matter(user: Any, agency: Agency, data: MatterInput) -> Matter:
         raise Invalid(_("A matter needs a title."), {"title": [_("This field is required.")]})
     if not data.place.strip():
         raise Invalid(_("A matter needs a place."), {"place": [_("This field is required.")]})
+    for name in ("title", "place"):
+        limit = getattr(Matter._meta.get_field(name), "max_length", None) or 0
+        if len(getattr(data, name).strip()) > limit:
+            raise Invalid(
+                _("%(field)s: at most %(limit)d characters.") % {"field": name, "limit": limit},
+                {name: [_("Too long.")]},
+            )
     if not data.parties:
         raise Invalid(_("A matter needs at least one party."), {"parties": []})
+    if not data.handlers:
+        # Without a handler only the head could ever change the matter again.
+        raise Invalid(
+            _("A matter needs at least one handler."), {"handlers": [_("This field is required.")]}
+        )
     unknown_flags = set(data.flags) - set(AV_FLAGS)
     if unknown_flags:
         raise Invalid(
@@ -215,8 +238,8 @@ def open_matter(user: Any, agency: Agency, data: MatterInput) -> Matter:
     handlers = resolve_handlers(agency, handler_ids)
     for handler in handlers:
         check_can_handle(handler, lead=handler.pk == lead_id)
-    parties = [clean_party(p, agency, i) for i, p in enumerate(data.parties)]
-    points = [clean_gis(p, i) for i, p in enumerate(data.gis_points)]
+    parties = [clean_party(p, agency, f"parties[{i}].") for i, p in enumerate(data.parties)]
+    points = [clean_gis(p, f"gis_points[{i}].") for i, p in enumerate(data.gis_points)]
 
     now = timezone.now()
     matter = Matter.objects.create(
@@ -235,8 +258,9 @@ def open_matter(user: Any, agency: Agency, data: MatterInput) -> Matter:
         party.save()
     matter.parties.set(parties)
     for handler in handlers:
-        Handler.objects.create(matter=matter, officer=handler, is_lead=handler.pk == lead_id,
-                               added_at=now)
+        Handler.objects.create(
+            matter=matter, officer=handler, is_lead=handler.pk == lead_id, added_at=now
+        )
     saved_points = [GisPoint.objects.create(matter=matter, recorded_at=now, **p) for p in points]
     events.append(
         events.Actor.of(user),
@@ -250,8 +274,9 @@ def open_matter(user: Any, agency: Agency, data: MatterInput) -> Matter:
             "title": matter.title,
             "place": matter.place,
             "parties": [{"type": p.type, "name": p.name, "id": p.identifier} for p in parties],
-            "handlers": [{"officer": h.pk, "name": h.name, "lead": h.pk == lead_id}
-                         for h in handlers],
+            "handlers": [
+                {"officer": h.pk, "name": h.name, "lead": h.pk == lead_id} for h in handlers
+            ],
             "gis_points": [gis_payload(p) for p in saved_points],
             "av_flags": [flag for flag in AV_FLAGS if getattr(matter, flag)],
         },
@@ -267,12 +292,14 @@ def add_handler(user: Any, matter: Matter, officer_id: int, *, lead: bool = Fals
     [officer] = resolve_handlers(matter.agency, [officer_id])
     check_can_handle(officer, lead=lead)
     if matter.handlers.filter(officer=officer).exists():
-        raise Invalid(_("%(name)s already handles this matter.") % {"name": officer.name},
-                      {"officer": []})
+        raise Invalid(
+            _("%(name)s already handles this matter.") % {"name": officer.name}, {"officer": []}
+        )
     if lead:
         matter.handlers.update(is_lead=False)
-    handler = Handler.objects.create(matter=matter, officer=officer, is_lead=lead,
-                                     added_at=timezone.now())
+    handler = Handler.objects.create(
+        matter=matter, officer=officer, is_lead=lead, added_at=timezone.now()
+    )
     events.append(
         events.Actor.of(user),
         "matter.handler_added",
@@ -286,7 +313,7 @@ def add_handler(user: Any, matter: Matter, officer_id: int, *, lead: bool = Fals
 @transaction.atomic
 def add_party(user: Any, matter: Matter, data: PartyInput) -> Party:
     require_can_work_on(user, matter)
-    party = clean_party(data, matter.agency, 0)
+    party = clean_party(data, matter.agency)
     party.save()
     matter.parties.add(party)
     events.append(
@@ -302,10 +329,14 @@ def add_party(user: Any, matter: Matter, data: PartyInput) -> Party:
 @transaction.atomic
 def add_gis_point(user: Any, matter: Matter, data: GisInput) -> GisPoint:
     require_can_work_on(user, matter)
-    point = GisPoint.objects.create(matter=matter, recorded_at=timezone.now(),
-                                    **clean_gis(data, 0))
-    events.append(events.Actor.of(user), "matter.gis_point_added", matter, gis_payload(point),
-                  context=matter.context)
+    point = GisPoint.objects.create(matter=matter, recorded_at=timezone.now(), **clean_gis(data))
+    events.append(
+        events.Actor.of(user),
+        "matter.gis_point_added",
+        matter,
+        gis_payload(point),
+        context=matter.context,
+    )
     return point
 
 
@@ -318,7 +349,10 @@ def request_approval(user: Any, matter: Matter, subject: str, note: str = "") ->
     if matter.approvals.filter(subject=subject, outcome=Approval.Outcome.PENDING).exists():
         raise Invalid(_("An approval of this subject is already pending."), {"subject": []})
     approval = Approval.objects.create(
-        matter=matter, subject=subject, requested_by=officer, requested_at=timezone.now(),
+        matter=matter,
+        subject=subject,
+        requested_by=officer,
+        requested_at=timezone.now(),
         request_note=note.strip(),
     )
     events.append(
@@ -333,11 +367,12 @@ def request_approval(user: Any, matter: Matter, subject: str, note: str = "") ->
 
 @transaction.atomic
 def decide_approval(user: Any, approval: Approval, *, approve: bool, opinion: str) -> Approval:
-    """第十三条(四), 第十六条: the head of the matter's agency approves or rejects, with an opinion."""
+    """第十三条(四), 第十六条: the head of the matter's agency approves or rejects, with an
+    opinion; never the one who asked, and only once."""
     officer = require_officer(user)
     approval = Approval.objects.select_for_update().select_related("matter").get(pk=approval.pk)
     matter = approval.matter
-    if not can_see_agency(user, matter.agency):
+    if not can_see_matters_of(user, matter.agency):
         raise NotFound(_("No such approval."))
     if not is_head_of(officer, matter):
         raise Forbidden(_("Only the head of the matter's agency decides its approvals."))
@@ -356,8 +391,12 @@ def decide_approval(user: Any, approval: Approval, *, approve: bool, opinion: st
         events.Actor.of(user),
         "approval.decided",
         approval,
-        {"matter": matter.number, "subject": approval.subject, "outcome": approval.outcome,
-         "opinion": approval.opinion},
+        {
+            "matter": matter.number,
+            "subject": approval.subject,
+            "outcome": approval.outcome,
+            "opinion": approval.opinion,
+        },
         context=matter.context,
     )
     return approval
@@ -389,15 +428,23 @@ def return_for_investigation(user: Any, matter: Matter, reason: str) -> Matter:
         raise Refused(_("Only a matter under review can be returned for investigation."))
     if not reason.strip():
         raise Invalid(_("Say why the matter goes back."), {"reason": [_("Required.")]})
-    return _change_stage(user, officer, matter, Stage.INVESTIGATION, reason,
-                         "matter.returned_for_investigation")
+    return _change_stage(
+        user, officer, matter, Stage.INVESTIGATION, reason, "matter.returned_for_investigation"
+    )
 
 
-def _change_stage(user: Any, officer: Officer, matter: Matter, target: str, reason: str,
-                  action: str) -> Matter:
+def _change_stage(
+    user: Any, officer: Officer, matter: Matter, target: str, reason: str, action: str
+) -> Matter:
     now = timezone.now()
-    StageChange.objects.create(matter=matter, from_stage=matter.stage, to_stage=target,
-                               by=officer, at=now, reason=reason.strip())
+    StageChange.objects.create(
+        matter=matter,
+        from_stage=matter.stage,
+        to_stage=target,
+        by=officer,
+        at=now,
+        reason=reason.strip(),
+    )
     previous = matter.stage
     matter.stage = target
     if target == Stage.ARCHIVING:
@@ -409,6 +456,63 @@ def _change_stage(user: Any, officer: Officer, matter: Matter, target: str, reas
         action,
         matter,
         {"from": previous, "to": target, "reason": reason.strip()},
+        context=matter.context,
+    )
+    return matter
+
+
+@transaction.atomic
+def set_review_requirements(
+    user: Any,
+    matter: Matter,
+    *,
+    legal_review: bool | None = None,
+    collective_discussion: bool | None = None,
+) -> Matter:
+    """第十三条(四): say whether the decision needs 法制审核 and/or 集体讨论 first.
+
+    Handlers and the head of the matter's agency set them while the decision is still open,
+    that is before 送达执行; ``None`` leaves a requirement as it is.
+    """
+    require_can_work_on(user, matter)
+    matter = Matter.objects.select_for_update().get(pk=matter.pk)
+    if legal_review is None and collective_discussion is None:
+        raise Invalid(
+            _("Say which review requirement to set."),
+            {"needs_legal_review": [], "needs_collective_discussion": []},
+        )
+    if STAGE_ORDER.index(matter.stage) > STAGE_ORDER.index(Stage.REVIEW):
+        raise Refused(
+            _("The decision has been taken; its review requirements can no longer change."),
+            [
+                Unmet(
+                    "stage.decided",
+                    "第十三条(四)",
+                    _("Review requirements are set before the matter leaves %(stage)s.")
+                    % {"stage": Stage.REVIEW.label},
+                )
+            ],
+        )
+    before = {
+        "needs_legal_review": matter.needs_legal_review,
+        "needs_collective_discussion": matter.needs_collective_discussion,
+    }
+    if legal_review is not None:
+        matter.needs_legal_review = legal_review
+    if collective_discussion is not None:
+        matter.needs_collective_discussion = collective_discussion
+    matter.save(update_fields=["needs_legal_review", "needs_collective_discussion"])
+    events.append(
+        events.Actor.of(user),
+        "matter.review_requirements_set",
+        matter,
+        {
+            "before": before,
+            "after": {
+                "needs_legal_review": matter.needs_legal_review,
+                "needs_collective_discussion": matter.needs_collective_discussion,
+            },
+        },
         context=matter.context,
     )
     return matter

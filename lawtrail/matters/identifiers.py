@@ -49,7 +49,10 @@ def uscc_check(first17: str) -> str:
 def validate_uscc(value: str) -> None:
     if len(value) != 18 or any(c not in USCC_CHARS for c in value):
         raise ValidationError(
-            _("A unified social credit code has 18 characters from 0-9 and A-Y (no I, O, S, V, Z)."),
+            _(
+                "A unified social credit code has 18 characters "
+                "from 0-9 and A-Y (no I, O, S, V, Z)."
+            ),
             code="format",
         )
     if uscc_check(value[:17]) != value[17]:

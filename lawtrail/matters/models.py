@@ -128,6 +128,9 @@ class Matter(models.Model):
         indexes = [
             models.Index(fields=["agency", "stage"]),
             models.Index(fields=["agency", "kind"]),
+            # Keyset pages, newest first (DESIGN.md §6a): within one agency, and across many.
+            models.Index(fields=["agency", "-opened_at", "-id"], name="matter_agency_newest"),
+            models.Index(fields=["-opened_at", "-id"], name="matter_newest"),
         ]
 
     def __str__(self) -> str:
@@ -156,7 +159,8 @@ class Matter(models.Model):
 
 
 class Handler(models.Model):
-    """承办人: an officer handling a matter. At least two certified officers (行政处罚法 第四十二条)."""
+    """承办人: an officer handling a matter; investigation needs two certified ones (行政处罚法
+    第四十二条)."""
 
     matter = models.ForeignKey(Matter, on_delete=models.PROTECT, related_name="handlers")
     officer = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="handled")
@@ -194,6 +198,9 @@ class GisPoint(models.Model):
         verbose_name = _("GIS point")
         verbose_name_plural = _("GIS points")
 
+    def __str__(self) -> str:
+        return f"{self.label} {self.latitude},{self.longitude}".strip()
+
 
 class StageChange(models.Model):
     matter = models.ForeignKey(Matter, on_delete=models.PROTECT, related_name="stage_changes")
@@ -207,6 +214,9 @@ class StageChange(models.Model):
         verbose_name = _("stage change")
         verbose_name_plural = _("stage changes")
         ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_stage} → {self.to_stage}"
 
 
 class Approval(models.Model):
@@ -242,3 +252,6 @@ class Approval(models.Model):
         verbose_name = _("approval")
         verbose_name_plural = _("approvals")
         ordering = ["requested_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.subject} {self.outcome}"

@@ -8,13 +8,13 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from lawtrail.agencies.models import Officer, Role
-from lawtrail.agencies.scope import can_see_agency, officer_of, visible_agencies
+from lawtrail.agencies.scope import can_see_matters_of, matter_agencies, officer_of
 from lawtrail.errors import Forbidden, NotFound
 from lawtrail.matters.models import Matter
 
 
 def visible_matters(user: Any) -> models.QuerySet[Matter]:
-    return Matter.objects.filter(agency__in=visible_agencies(user))
+    return Matter.objects.filter(agency__in=matter_agencies(user))
 
 
 def get_visible_matter(user: Any, pk: int | str) -> Matter:
@@ -23,7 +23,7 @@ def get_visible_matter(user: Any, pk: int | str) -> Matter:
         matter = Matter.objects.select_related("agency").get(pk=int(pk))
     except (Matter.DoesNotExist, ValueError, TypeError):
         raise NotFound(_("No such matter.")) from None
-    if not can_see_agency(user, matter.agency):
+    if not can_see_matters_of(user, matter.agency):
         raise NotFound(_("No such matter."))
     return matter
 
@@ -46,7 +46,7 @@ def is_head_of(officer: Officer, matter: Matter) -> bool:
 def require_can_work_on(user: Any, matter: Matter) -> Officer:
     """Handlers of the matter and the head of its agency may change it."""
     officer = require_officer(user)
-    if not can_see_agency(user, matter.agency):
+    if not can_see_matters_of(user, matter.agency):
         raise NotFound(_("No such matter."))
     if not (is_handler(officer, matter) or is_head_of(officer, matter)):
         raise Forbidden(_("Only the matter's handlers and the head of its agency may change it."))

@@ -34,7 +34,10 @@ def unmet_conditions(matter: Matter, target: str) -> list[Unmet]:
             Unmet(
                 "stage.order",
                 "第三条",
-                _("A matter moves one stage at a time: from %(current)s the next stage is %(next)s.")
+                _(
+                    "A matter moves one stage at a time: "
+                    "from %(current)s the next stage is %(next)s."
+                )
                 % {
                     "current": Stage(matter.stage).label,
                     "next": Stage(STAGE_ORDER[current + 1]).label
@@ -65,8 +68,10 @@ def two_certified_handlers(matter: Matter, target: str) -> list[Unmet]:
         Unmet(
             "handlers.two_certified",
             "第十条; 行政处罚法 第四十二条",
-            _("Investigation needs at least two handlers with valid enforcement certificates; "
-              "this matter has %(count)d.")
+            _(
+                "Investigation needs at least two handlers with valid enforcement certificates; "
+                "this matter has %(count)d."
+            )
             % {"count": len(certified)},
         )
     ]
@@ -74,7 +79,8 @@ def two_certified_handlers(matter: Matter, target: str) -> list[Unmet]:
 
 @condition
 def filing_approved(matter: Matter, target: str) -> list[Unmet]:
-    """第十六条: a penalty case under the general procedure is opened (立案) on the head's approval."""
+    """第十六条: a penalty case under the general procedure is opened (立案) on the head's
+    approval."""
     if target != Stage.INVESTIGATION or matter.kind != Kind.PENALTY:
         return []
     if matter.procedure == Procedure.SIMPLIFIED or approved(matter, Approval.Subject.FILING):

@@ -1,0 +1,328 @@
+"""/api/v1/evidence: stored originals (音像记录/证据), their acquisitions and bindings, and the
+permission-checked download of an original (issue 4 §5, §7).
+
+Thin: reads go through ``lawtrail.evidence.queries`` (scope first, denial by default), changes
+and downloads through ``lawtrail.evidence.actions``, which write the ledger event before a byte
+is served. Uploads themselves are tus, under /api/v1/uploads/ (``lawtrail.api.uploads``).
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db import models
+from django.http import HttpRequest, JsonResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+
+from lawtrail.api.api import caller
+from lawtrail.api.pagination import paginate
+from lawtrail.api.schemas import READ_ERRORS, WRITE_ERRORS, ErrorOut, Input, one_of
+from lawtrail.evidence import actions, queries
+from lawtrail.evidence.models import Acquisition, Binding, Evidence
+from lawtrail.matters.permissions import visible_matters
+
+router = Router(tags=["evidence"])
+
+
+# ---------------------------------------------------------------- shapes
+
+
+class EvidenceFilters(Schema):
+    matter: str | None = Field(None, description="The number of the matter it is bound to now.")
+    officer: str | None = Field(
+        None, description="Certificate number or username of the recording officer."
+    )
+    device: str | None = Field(None, description="Serial number of the recording device.")
+    kind: str | None = one_of(Evidence.Kind.values, default=None)
+    acquired_from: datetime.date | None = Field(None, description="Local date, inclusive.")
+    acquired_to: datetime.date | None = Field(None, description="Local date, inclusive.")
+    unbound: bool | None = Field(
+        None, description="true: only evidence bound to no matter (the inbox); false: only bound."
+    )
+    limit: int = Field(50, ge=1, le=200)
+    after: str | None = Field(None, description="The `next` cursor of the previous page.")
+
+
+class MatterRefOut(Schema):
+    id: int
+    number: str
+    title: str
+
+
+class BindingOut(Schema):
+    id: int
+    matter: MatterRefOut
+    bound_by: str
+    bound_at: datetime.datetime
+    reason: str
+
+
+class RecordingOfficerOut(Schema):
+    id: int
+    username: str
+    name: str
+    certificates: list[str]
+
+
+class AcquisitionOut(Schema):
+    id: int
+    source: str
+    acquired_by: str
+    acquired_at: datetime.datetime
+    filename: str = Field(description="As the client named it; never used as a path.")
+    officer: RecordingOfficerOut | None
+    device_serial: str
+    station: str
+    recorded_from: datetime.datetime | None
+    recorded_to: datetime.datetime | None
+    upload_delay_seconds: int | None = Field(
+        description="第十九条: from the end of the recording to its arrival here."
+    )
+    gis: list[dict[str, str]] = Field(description="GIS points: WGS-84 and as given.")
+    notice_given: bool | None = Field(description="第十七条: the party was told before recording.")
+    notice_method: str = Field(description="第十七条: how the party was told.")
+    interruption_reason: str = Field(description="Why recording was skipped or interrupted.")
+    declared_sha256: str = Field(description="The digest the client declared (it matched).")
+    upload: str | None = Field(description="The tus upload it came in by.")
+
+
+class EvidenceSummary(Schema):
+    id: int
+    sha256: str
+    sm3: str
+    size: int
+    kind: str = one_of(Evidence.Kind.values)
+    content_type: str
+    readable: bool = Field(description="False: kept as evidence, but no tool can read it.")
+    stored_at: datetime.datetime
+    filename: str
+    acquired_at: datetime.datetime | None
+    binding: BindingOut | None = Field(description="The current binding; null: unbound.")
+
+
+class EvidenceDetail(EvidenceSummary):
+    media: dict[str, Any] = Field(
+        description="Probed facts: container, codecs, duration, size, frame rate, time, GPS."
+    )
+    store: str
+    store_version: str
+    acquisitions: list[AcquisitionOut]
+    bindings: list[BindingOut] = Field(description="Every binding, oldest first.")
+
+
+class EvidencePage(Schema):
+    items: list[EvidenceSummary]
+    next: str | None = Field(description="Pass as `after` for the next page; null at the end.")
+
+
+class BindingIn(Input):
+    matter_id: int | None = None
+    matter_number: str = Field("", max_length=64)
+    reason: str = Field("", max_length=2000, description="Required when it moves matters.")
+
+
+# ---------------------------------------------------------------- rows → shapes
+
+
+def binding_out(binding: Binding) -> BindingOut:
+    matter = binding.matter
+    return BindingOut(
+        id=binding.pk,
+        matter=MatterRefOut(id=matter.pk, number=matter.number, title=matter.title),
+        bound_by=binding.bound_by.get_username(),
+        bound_at=binding.bound_at,
+        reason=binding.reason,
+    )
+
+
+def acquisition_out(acquisition: Acquisition) -> AcquisitionOut:
+    officer = acquisition.officer
+    delay = None
+    if acquisition.recorded_to is not None:
+        delay = int((acquisition.acquired_at - acquisition.recorded_to).total_seconds())
+    return AcquisitionOut(
+        id=acquisition.pk,
+        source=acquisition.source,
+        acquired_by=acquisition.acquired_by.get_username(),
+        acquired_at=acquisition.acquired_at,
+        filename=acquisition.filename,
+        officer=(
+            RecordingOfficerOut(
+                id=officer.pk,
+                username=officer.user.get_username(),
+                name=officer.name,
+                certificates=[c.number for c in officer.certificates.all()],
+            )
+            if officer is not None
+            else None
+        ),
+        device_serial=acquisition.device_serial,
+        station=acquisition.station,
+        recorded_from=acquisition.recorded_from,
+        recorded_to=acquisition.recorded_to,
+        upload_delay_seconds=delay,
+        gis=acquisition.gis,
+        notice_given=acquisition.notice_given,
+        notice_method=acquisition.notice_method,
+        interruption_reason=acquisition.interruption_reason,
+        declared_sha256=acquisition.declared_sha256,
+        upload=str(acquisition.upload_id) if acquisition.upload_id else None,
+    )
+
+
+def summary_fields(
+    evidence: Evidence, bindings: list[Binding], shown: list[Acquisition]
+) -> dict[str, Any]:
+    first = shown[0] if shown else None
+    return {
+        "id": evidence.pk,
+        "sha256": evidence.sha256,
+        "sm3": evidence.sm3,
+        "size": evidence.size,
+        "kind": evidence.kind,
+        "content_type": evidence.content_type,
+        "readable": evidence.readable,
+        "stored_at": evidence.stored_at,
+        "filename": first.filename if first else "",
+        "acquired_at": first.acquired_at if first else None,
+        "binding": binding_out(bindings[-1]) if bindings else None,
+    }
+
+
+def page_items(user: Any, rows: list[Evidence]) -> list[EvidenceSummary]:
+    """Two queries for the whole page: bindings and acquisitions of its rows."""
+    ids = [e.pk for e in rows]
+    bindings: dict[int, list[Binding]] = {pk: [] for pk in ids}
+    for b in (
+        Binding.objects.filter(evidence_id__in=ids)
+        .select_related("matter", "bound_by")
+        .order_by("bound_at", "id")
+    ):
+        bindings[b.evidence_id].append(b)
+    current = {pk: b[-1].matter_id for pk, b in bindings.items() if b}
+    seen_matters = set(
+        visible_matters(user).filter(pk__in=set(current.values())).values_list("pk", flat=True)
+    )
+    own = set(
+        Acquisition.objects.filter(queries.own_acquisitions(user), evidence_id__in=ids).values_list(
+            "pk", flat=True
+        )
+    )
+    arrivals: dict[int, list[Acquisition]] = {pk: [] for pk in ids}
+    for a in Acquisition.objects.filter(evidence_id__in=ids).order_by("acquired_at", "id"):
+        if current.get(a.evidence_id) in seen_matters or a.pk in own:
+            arrivals[a.evidence_id].append(a)
+    return [EvidenceSummary(**summary_fields(e, bindings[e.pk], arrivals[e.pk])) for e in rows]
+
+
+def evidence_detail(user: Any, evidence: Evidence) -> EvidenceDetail:
+    bindings = list(
+        Binding.objects.filter(evidence=evidence)
+        .select_related("matter", "bound_by")
+        .order_by("bound_at", "id")
+    )
+    shown = list(
+        queries.shown_acquisitions(user, evidence).prefetch_related(
+            models.Prefetch("officer__certificates")
+        )
+    )
+    return EvidenceDetail(
+        **summary_fields(evidence, bindings, shown),
+        media=evidence.media,
+        store=evidence.store,
+        store_version=evidence.store_version,
+        acquisitions=[acquisition_out(a) for a in shown],
+        bindings=[binding_out(b) for b in bindings],
+    )
+
+
+# ---------------------------------------------------------------- routes
+
+
+@router.get("", response={200: EvidencePage, **READ_ERRORS}, summary="List visible evidence")
+def list_evidence(request: HttpRequest, filters: Query[EvidenceFilters]) -> EvidencePage:
+    """Evidence bound to a matter the caller sees, and the caller's unbound inbox; newest
+    first, one keyset page at a time."""
+    user = caller(request)
+    data = filters.dict(exclude={"limit", "after"})
+    page = paginate(
+        queries.filtered(user, queries.EvidenceFilters(**data)),
+        ["-stored_at", "-id"],
+        limit=filters.limit,
+        after=filters.after,
+    )
+    return EvidencePage(items=page_items(user, page.rows), next=page.next)
+
+
+@router.get("/{evidence_id}", response={200: EvidenceDetail, **READ_ERRORS}, summary="Evidence")
+def get_evidence(request: HttpRequest, evidence_id: int) -> EvidenceDetail:
+    """Digests, size, kind, media facts, acquisitions (capture times, device, station, GIS,
+    the 第十七条 notice) and the bindings, current one last."""
+    user = caller(request)
+    return evidence_detail(user, queries.get_visible_evidence(user, evidence_id))
+
+
+@router.post(
+    "/{evidence_id}/bindings",
+    response={201: BindingOut, **WRITE_ERRORS},
+    summary="Bind evidence to a matter",
+)
+def bind_evidence(request: HttpRequest, evidence_id: int, data: BindingIn) -> Status[BindingOut]:
+    """Bind evidence from the inbox to a matter the caller handles, or move it to another
+    matter (with a reason); earlier bindings are kept as history."""
+    binding = actions.bind_evidence(
+        caller(request),
+        evidence_id,
+        matter_id=data.matter_id,
+        matter_number=data.matter_number,
+        reason=data.reason,
+    )
+    return Status(201, binding_out(binding))
+
+
+@router.get(
+    "/{evidence_id}/original",
+    response={200: None, 206: None, 403: ErrorOut, 404: ErrorOut, 416: ErrorOut, 401: ErrorOut},
+    summary="Download the original",
+    openapi_extra={
+        "responses": {
+            "200": {"content": {"application/octet-stream": {}}},
+            "206": {"content": {"application/octet-stream": {}}},
+        }
+    },
+)
+def download_original(request: HttpRequest, evidence_id: int) -> HttpResponseBase:
+    """The original, byte for byte, with HTTP Range support. Only the bound matter's handlers
+    and the head of its agency (or, while unbound, whoever brought it in) may fetch it; every
+    download is a ledger event written before the first byte, every refusal one too."""
+    try:
+        download = actions.start_download(
+            caller(request), evidence_id, request.headers.get("Range")
+        )
+    except actions.RangeNotSatisfiable:
+        size = Evidence.objects.filter(pk=evidence_id).values_list("size", flat=True).first()
+        refused = JsonResponse(
+            {"detail": _("The Range header names no bytes of this original.")}, status=416
+        )
+        refused["Content-Range"] = f"bytes */{size or 0}"
+        return refused
+    byte_range = download.range
+    response = StreamingHttpResponse(
+        download.chunks,
+        status=200 if byte_range.full else 206,
+        content_type=download.evidence.content_type or "application/octet-stream",
+    )
+    response["Content-Length"] = str(byte_range.length)
+    if not byte_range.full:
+        response["Content-Range"] = (
+            f"bytes {byte_range.start}-{byte_range.end - 1}/{byte_range.size}"
+        )
+    response["Accept-Ranges"] = "bytes"
+    response["ETag"] = f'"{download.evidence.sha256}"'
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Disposition"] = content_disposition_header(True, download.filename) or ""
+    return response

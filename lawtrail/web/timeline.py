@@ -1,0 +1,325 @@
+"""The whole-process timeline of a matter (第三条): its ledger events in order, made readable.
+
+Each action code gets a translated label and each payload a one-line summary. An action this
+module does not know yet is still shown, with its code and its payload's keys and values, so
+nothing recorded is ever hidden from the timeline.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from lawtrail.agencies.models import Officer
+from lawtrail.errors import ActionError
+from lawtrail.evidence.models import Acquisition, Derivative, Evidence
+from lawtrail.ledger.models import Event
+from lawtrail.matters.models import Approval, Kind, Party, Procedure, Stage
+from lawtrail.records.catalogue import get_type, signer_role
+from lawtrail.records.models import Service, Signature
+
+ACTION_LABELS: dict[str, Promise] = {
+    "matter.opened": gettext_lazy("Matter opened"),
+    "matter.handler_added": gettext_lazy("Handler added"),
+    "matter.party_added": gettext_lazy("Party added"),
+    "matter.gis_point_added": gettext_lazy("GIS point added"),
+    "matter.stage_advanced": gettext_lazy("Stage advanced"),
+    "matter.returned_for_investigation": gettext_lazy("Returned for further investigation"),
+    "matter.review_requirements_set": gettext_lazy("Review requirements set"),
+    "approval.requested": gettext_lazy("Approval requested"),
+    "approval.decided": gettext_lazy("Approval decided"),
+    "record.created": gettext_lazy("Record made"),
+    "record.corrected": gettext_lazy("Record corrected (new version)"),
+    "record.signed": gettext_lazy("Record signed"),
+    "record.served": gettext_lazy("Document served"),
+    "record.viewed": gettext_lazy("Record viewed"),
+    "evidence.stored": gettext_lazy("Evidence stored"),
+    "evidence.acquired": gettext_lazy("Evidence acquired"),
+    "evidence.bound": gettext_lazy("Evidence bound to the matter"),
+    "evidence.binding_refused": gettext_lazy("Binding of evidence refused"),
+    "evidence.original_downloaded": gettext_lazy("Original downloaded"),
+    "evidence.original_download_refused": gettext_lazy("Download of the original refused"),
+    "derivative.made": gettext_lazy("Watermarked working copy made"),
+}
+
+# A refusal or an inability is the same action as a signature, but reads differently.
+SIGNATURE_LABELS: dict[str, Promise] = {
+    "refused": gettext_lazy("Refusal to sign recorded"),
+    "unable": gettext_lazy("Inability to sign recorded"),
+}
+
+
+@dataclass
+class Entry:
+    seq: int
+    at: datetime
+    actor: str
+    actor_name: str
+    action: str
+    label: str
+    summary: str
+    object: str
+
+
+def action_label(action: str, payload: dict[str, Any] | None = None) -> str:
+    if action == "record.signed" and payload and payload.get("status") in SIGNATURE_LABELS:
+        return str(SIGNATURE_LABELS[payload["status"]])
+    label = ACTION_LABELS.get(action)
+    return str(label) if label is not None else action
+
+
+def choice_label(choices: Any, value: Any) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return str(value)
+
+
+def mask_id(value: str) -> str:
+    """Hide the middle of a resident ID number (第二十一条, personal privacy)."""
+    if len(value) == 18 and value[:17].isdigit():
+        return f"{value[:6]}********{value[14:]}"
+    return value
+
+
+def record_type_name(code: str) -> str:
+    try:
+        return str(get_type(code).name)
+    except ActionError:  # an unknown or retired code still shows as itself
+        return code
+
+
+def _opened(p: dict[str, Any]) -> str:
+    parts = [
+        choice_label(Kind, p.get("kind")),
+        choice_label(Procedure, p.get("procedure", "general")),
+        f"{p.get('number', '')} {p.get('title', '')}".strip(),
+        _("place: %(place)s") % {"place": p.get("place", "")},
+    ]
+    parties = [
+        f"{q.get('name', '')} ({mask_id(str(q.get('id', '')))})" for q in p.get("parties", [])
+    ]
+    if parties:
+        parties_text = "、".join(parties)
+        parts.append(_("parties: %(parties)s") % {"parties": parties_text})
+    handlers = [
+        h.get("name", "") + (_(" (lead)") if h.get("lead") else "") for h in p.get("handlers", [])
+    ]
+    if handlers:
+        parts.append(_("handlers: %(names)s") % {"names": "、".join(handlers)})
+    for point in p.get("gis_points", []):
+        parts.append(_("GIS %(wgs84)s (WGS-84)") % {"wgs84": point.get("wgs84", "")})
+    flags = p.get("av_flags", [])
+    if flags:
+        parts.append(_("audio/video recording mandatory (第十四条)"))
+    return "; ".join(x for x in parts if x)
+
+
+def _stage(p: dict[str, Any]) -> str:
+    text = f"{choice_label(Stage, p.get('from'))} → {choice_label(Stage, p.get('to'))}"
+    if p.get("reason"):
+        text += "; " + _("reason: %(reason)s") % {"reason": p["reason"]}
+    return text
+
+
+def _handler(p: dict[str, Any]) -> str:
+    return str(p.get("name", "")) + (_(" (lead)") if p.get("lead") else "")
+
+
+def _party(p: dict[str, Any]) -> str:
+    return (
+        f"{p.get('name', '')} ({choice_label(Party.Type, p.get('type'))}, "
+        f"{mask_id(str(p.get('id', '')))})"
+    )
+
+
+def _gis(p: dict[str, Any]) -> str:
+    text = _("%(wgs84)s (WGS-84); given as %(given)s") % {
+        "wgs84": p.get("wgs84", ""),
+        "given": p.get("given", ""),
+    }
+    return f"{p['label']}: {text}" if p.get("label") else text
+
+
+def _review(p: dict[str, Any]) -> str:
+    after = p.get("after", {})
+    return "; ".join(
+        [
+            _("legal review (法制审核): %(answer)s")
+            % {"answer": _("yes") if after.get("needs_legal_review") else _("no")},
+            _("collective discussion (集体讨论): %(answer)s")
+            % {"answer": _("yes") if after.get("needs_collective_discussion") else _("no")},
+        ]
+    )
+
+
+def _approval_requested(p: dict[str, Any]) -> str:
+    text = choice_label(Approval.Subject, p.get("subject"))
+    return f"{text}: {p['note']}" if p.get("note") else text
+
+
+def _approval_decided(p: dict[str, Any]) -> str:
+    return "{}: {} — {}".format(
+        choice_label(Approval.Subject, p.get("subject")),
+        choice_label(Approval.Outcome, p.get("outcome")),
+        p.get("opinion", ""),
+    )
+
+
+def _role_label(code: str) -> str:
+    try:
+        return str(signer_role(code).label)
+    except ActionError:
+        return code
+
+
+def _record(p: dict[str, Any]) -> str:
+    parts = [record_type_name(str(p.get("record_type", "")))]
+    if p.get("number"):
+        parts.append(str(p["number"]))
+    if p.get("version"):
+        parts.append(_("version %(n)s") % {"n": p["version"]})
+    if p.get("corrects"):
+        parts.append(_("corrects version %(n)s") % {"n": p["corrects"]})
+    if p.get("reason"):
+        parts.append(_("reason: %(reason)s") % {"reason": p["reason"]})
+    if p.get("status"):
+        parts.append(
+            "{}: {} ({})".format(
+                _role_label(str(p.get("signer_role", ""))),
+                p.get("signer_name", ""),
+                choice_label(Signature.Status, p["status"]),
+            )
+        )
+    if p.get("circumstances"):
+        parts.append(_("circumstances: %(text)s") % {"text": p["circumstances"]})
+    witnesses = [str(w.get("name", "")) for w in p.get("witnesses", []) if isinstance(w, dict)]
+    if witnesses:
+        parts.append(_("witnessed by %(names)s") % {"names": "、".join(witnesses)})
+    if p.get("method"):
+        parts.append(choice_label(Service.Method, p["method"]))
+    if p.get("recipient"):
+        parts.append(_("recipient: %(name)s") % {"name": p["recipient"]})
+    return "; ".join(x for x in parts if x)
+
+
+def short_digest(value: Any) -> str:
+    return f"SHA-256 {str(value)[:16]}…" if value else ""
+
+
+def _evidence(p: dict[str, Any]) -> str:
+    parts = []
+    if p.get("kind") and "source_sha256" not in p:
+        parts.append(choice_label(Evidence.Kind, p["kind"]))
+    if p.get("kind") and "source_sha256" in p:
+        parts.append(choice_label(Derivative.Kind, p["kind"]))
+    if p.get("source"):
+        parts.append(choice_label(Acquisition.Source, p["source"]))
+    if p.get("filename"):
+        parts.append(str(p["filename"]))
+    if isinstance(p.get("size"), int):
+        parts.append(_("%(mib).1f MiB") % {"mib": p["size"] / 1048576})
+    if p.get("recorded_from"):
+        parts.append(
+            _("recorded %(start)s – %(end)s")
+            % {"start": p["recorded_from"], "end": p.get("recorded_to") or "…"}
+        )
+    if p.get("notice_given") is not None:
+        parts.append(
+            _("party told before recording: %(answer)s")
+            % {"answer": _("yes") if p["notice_given"] else _("no")}
+        )
+    if p.get("range"):
+        parts.append(_("bytes %(range)s") % {"range": p["range"]})
+    for key in ("reason", "why"):
+        if p.get(key):
+            parts.append(_("reason: %(reason)s") % {"reason": p[key]})
+    parts.append(short_digest(p.get("sha256")))
+    return "; ".join(x for x in parts if x)
+
+
+def generic(p: dict[str, Any]) -> str:
+    return "; ".join(f"{k}: {_plain(v)}" for k, v in sorted(p.items()))
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{" + generic(value) + "}"
+    if isinstance(value, list):
+        return "、".join(_plain(v) for v in value)
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    return str(value)
+
+
+SUMMARIES: dict[str, Callable[[dict[str, Any]], str]] = {
+    "matter.opened": _opened,
+    "matter.stage_advanced": _stage,
+    "matter.returned_for_investigation": _stage,
+    "matter.handler_added": _handler,
+    "matter.party_added": _party,
+    "matter.gis_point_added": _gis,
+    "matter.review_requirements_set": _review,
+    "approval.requested": _approval_requested,
+    "approval.decided": _approval_decided,
+}
+
+
+def summarise(action: str, payload: dict[str, Any]) -> str:
+    summary = SUMMARIES.get(action)
+    if summary is None and action.startswith("record."):
+        summary = _record
+    if summary is None and action.startswith(("evidence.", "derivative.")):
+        summary = _evidence
+    try:
+        return (summary or generic)(payload)
+    except Exception:  # a payload of an older shape is shown plainly rather than hidden
+        return generic(payload)
+
+
+def payload_of(event: Event) -> dict[str, Any]:
+    body = json.loads(bytes(event.body).decode("utf-8"))
+    payload = body.get("payload", {})
+    return payload if isinstance(payload, dict) else {"value": payload}
+
+
+def display_names(usernames: Iterable[str]) -> dict[str, str]:
+    wanted = set(usernames)
+    users = get_user_model().objects.filter(username__in=wanted).values_list("pk", "username")
+    by_id = dict(users)
+    names = {
+        by_id[o.user_id]: o.name
+        for o in Officer.objects.filter(user_id__in=by_id.keys()).only("user_id", "name")
+    }
+    return names
+
+
+def entries(events: Iterable[Event]) -> list[Entry]:
+    events = list(events)
+    names = display_names(e.actor for e in events)
+    shown = []
+    for e in events:
+        payload = payload_of(e)
+        shown.append(
+            Entry(
+                seq=e.seq,
+                at=e.at,
+                actor=e.actor,
+                actor_name=names.get(e.actor, e.actor),
+                action=e.action,
+                label=action_label(e.action, payload),
+                summary=summarise(e.action, payload),
+                object=f"{e.object_type}/{e.object_id}",
+            )
+        )
+    return shown
