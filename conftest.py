@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from typing import Any
 
-os.environ.setdefault("LAWTRAIL_HOME", tempfile.mkdtemp(prefix="lawtrail-test-"))
-os.environ.setdefault("LAWTRAIL_SECRET_KEY", "test-secret-key-that-is-long-enough-for-django")
+import pytest
 
-import pytest  # noqa: E402
+# The data folder and secret key of the test processes are set by lawtrail/testenv.py.
 
 
 @pytest.fixture(autouse=True)

@@ -66,6 +66,17 @@ def collect_static() -> None:
 def serve(*, host: str, port: int, workers: int, with_worker: bool) -> int:
     collect_static()
     print(f"lawtrail is serving on http://{host}:{port}/  (Ctrl-C stops it)", flush=True)
+    if with_worker:
+        # A worker killed mid-ingest leaves its upload complete but not evidence; django-tasks
+        # does not retry a running task, so queue those again (ingest is idempotent and the
+        # upload's one-to-one acquisition stops a double).
+        from datetime import timedelta
+
+        from lawtrail.evidence.tasks import requeue_stalled_uploads
+
+        requeued = requeue_stalled_uploads(timedelta(0))
+        if requeued:
+            print(f"queued the ingest of {requeued} interrupted upload(s) again", flush=True)
     helpers = start_helpers() if with_worker else []
     try:
         Server(

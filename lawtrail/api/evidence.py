@@ -248,7 +248,7 @@ def list_evidence(request: HttpRequest, filters: Query[EvidenceFilters]) -> Evid
     """Evidence bound to a matter the caller sees, and the caller's unbound inbox; newest
     first, one keyset page at a time."""
     user = caller(request)
-    data = filters.dict(exclude={"limit", "after"})
+    data = filters.model_dump(exclude={"limit", "after"})
     page = paginate(
         queries.filtered(user, queries.EvidenceFilters(**data)),
         ["-stored_at", "-id"],

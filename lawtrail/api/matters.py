@@ -140,7 +140,11 @@ def open_matter(request: HttpRequest, data: MatterIn) -> Status[MatterDetail]:
 
 @router.get("/{matter_id}", response={200: MatterDetail, **READ_ERRORS}, summary="A matter")
 def get_matter(request: HttpRequest, matter_id: int) -> MatterDetail:
-    return matter_detail(get_visible_matter(caller(request), matter_id))
+    """Reading a matter is logged (第二十条) before it is returned."""
+    user = caller(request)
+    matter = get_visible_matter(user, matter_id)
+    actions.note_viewed(user, matter)
+    return matter_detail(matter)
 
 
 @router.post(

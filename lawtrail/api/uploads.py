@@ -221,6 +221,8 @@ def upload_status(upload: Upload) -> dict[str, object]:
             "sha256": evidence.sha256,
             "sm3": evidence.sm3,
             "size": evidence.size,
+            "kind": evidence.kind,
+            "readable": evidence.readable,
             "acquisition": acquisition.pk,
         }
     return status

@@ -28,37 +28,43 @@ Handler = Callable[[argparse.Namespace], int]
 
 def check_files(names: list[str]) -> list[Path]:
     """Every FILE must be a readable regular file; say which one is not, and why."""
+    from django.utils.translation import gettext as _
+
     paths = []
     for name in names:
         path = Path(name)
         try:
             mode = path.stat().st_mode
         except FileNotFoundError:
-            raise UsageError(f"{name}: no such file.") from None
+            raise UsageError(_("%(f)s: no such file.") % {"f": name}) from None
         except OSError as error:
-            raise UsageError(f"{name}: cannot be read ({error.strerror}).") from None
+            raise UsageError(
+                _("%(f)s cannot be read (%(e)s).") % {"f": name, "e": error.strerror}
+            ) from None
         if stat.S_ISDIR(mode):
-            raise UsageError(f"{name} is a folder; name the files in it instead.")
+            raise UsageError(_("%(f)s is a folder; name the files in it instead.") % {"f": name})
         if not stat.S_ISREG(mode):
-            raise UsageError(f"{name} is not a regular file.")
+            raise UsageError(_("%(f)s is not a regular file.") % {"f": name})
         if not os.access(path, os.R_OK):
-            raise UsageError(f"{name}: permission denied.")
+            raise UsageError(_("%(f)s: permission denied.") % {"f": name})
         paths.append(path)
     return paths
 
 
 def acting_user(username: str | None) -> Any:
+    from django.utils.translation import gettext as _
+
     if not username:
         raise UsageError(
-            "Name who is bringing the files in with --as USERNAME; the acquisition records it."
+            _("Name who is bringing the files in with --as USERNAME; the acquisition records it.")
         )
     from django.contrib.auth import get_user_model
 
     user = get_user_model().objects.filter(username=username).first()
     if user is None:
-        raise UsageError(f"There is no user named {username!r}.")
+        raise UsageError(_("There is no user named %(u)s.") % {"u": username})
     if not user.is_active:
-        raise UsageError(f"User {username!r} is deactivated.")
+        raise UsageError(_("The login %(u)s is deactivated.") % {"u": username})
     return user
 
 
@@ -95,6 +101,8 @@ def progress_bar(paths: list[Path]) -> Iterator[Callable[[Path], Callable[[int],
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
+    from django.utils.translation import gettext as _
+
     from lawtrail.errors import ActionError
     from lawtrail.evidence.ingest import IngestInput, clean, ingest_file
     from lawtrail.storage import StoreError
@@ -127,7 +135,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             except (ActionError, StoreError, OSError) as error:
                 failed += 1
                 message = error.message if isinstance(error, ActionError) else str(error)
-                print(f"lawtrail: {path}: not stored: {message}", file=sys.stderr)
+                print(
+                    "lawtrail: " + _("%(f)s: not stored: %(m)s") % {"f": path, "m": message},
+                    file=sys.stderr,
+                )
                 continue
             evidence = acquisition.evidence
             again = evidence.acquisitions.exclude(pk=acquisition.pk).exists()
@@ -152,16 +163,15 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def describe(result: dict[str, Any]) -> str:
+    from django.utils.translation import gettext as _
+
     notes = []
     if result["already_stored"]:
-        notes.append("identical bytes were already stored; a new acquisition was recorded")
+        notes.append(_("identical bytes were already stored; a new acquisition was recorded"))
     if not result["readable"]:
-        notes.append("unreadable media, kept as evidence")
-    text = (
-        f"{result['file']}: evidence {result['id']} ({result['kind']}, {result['size']} bytes) "
-        f"sha256 {result['sha256']} sm3 {result['sm3']}"
-    )
-    return text + "".join(f"; {note}" for note in notes)
+        notes.append(_("unreadable media, kept as evidence"))
+    text = _("%(file)s: evidence %(id)d (%(kind)s, %(size)d bytes) sha256 %(sha256)s sm3 %(sm3)s")
+    return text % result + "".join(f"; {note}" for note in notes)
 
 
 def add_parsers(sub: Any, setup: Callable[[], None]) -> None:

@@ -3,9 +3,11 @@
 The bytes of an upload go to a partial file under ``LAWTRAIL_HOME/uploads``. A PATCH appends
 at the acknowledged offset, fsyncs, and only then moves the offset in the database, so a crash
 never acknowledges a byte that is not on disk; anything past the offset after a crash is cut off
-before the next write. One PATCH at a time per upload (an exclusive file lock). When the last
-byte lands the upload is complete and the ingest job turns it into evidence; an upload itself
-is never visible as evidence.
+before the next write. A writer thread (``sink.py``) overlaps the disk with the network, and
+during a long body the offset moves about once a second, so a server killed mid-PATCH loses
+only the last second of it. One PATCH at a time per upload (an exclusive file lock). When the
+last byte lands the upload is complete and the ingest job turns it into evidence; an upload
+itself is never visible as evidence.
 """
 
 from __future__ import annotations

@@ -1,17 +1,13 @@
 """Full verification of the event log against every signed checkpoint (第二十六条).
 
-One streaming pass recomputes every leaf from the stored canonical bytes, rebuilds the tree,
-compares every stored tree node, the log head's frontier and every checkpoint root, and checks
-every checkpoint's signature. It catches an event row changed, deleted, inserted, reordered or
-truncated directly in the database and a stored node hash with a flipped bit, and names the
-first event that differs.
+Two streaming passes over the events check everything: the row pass recomputes every leaf
+hash from the stored canonical bytes and compares the queryable columns with them; the tree
+pass rebuilds the tree from the leaf hashes and compares every stored tree node, the log
+head's frontier and the root of every checkpoint whose signature verifies. Together they catch
+an event row changed, deleted, inserted, reordered or truncated directly in the database and a
+stored node hash with a flipped bit, and name the first event that differs.
 
-How a difference is told apart from a corrupt node: every leaf is committed to three times
-over — by the stored perfect nodes above it, by the log head's frontier (a second, separate copy
-of the topmost nodes) and by every signed checkpoint that covers it. A node that disagrees with
-the events while one of its stored ancestors (or the head) agrees is itself corrupt; when the
-whole chain up to the head disagrees, the events below it were rewritten together with their
-leaf hashes, and the lowest disagreeing node pins them to two neighbours.
+``findings.py`` turns what the passes found into named events or named corrupt nodes.
 """
 
 from __future__ import annotations
@@ -19,54 +15,20 @@ from __future__ import annotations
 import bisect
 import hashlib
 import json
+import multiprocessing
+import os
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connections
 
 from lawtrail.ledger import merkle, note, tree
 from lawtrail.ledger.events import LOG_NAME
+from lawtrail.ledger.findings import Problem, Report, Scan, explain
 from lawtrail.ledger.models import Checkpoint, Event, LogHead, Node
 
 CHUNK = 5000
-
-
-@dataclass
-class Problem:
-    kind: str
-    message: str
-    seq: int | None = None
-
-    def as_dict(self) -> dict[str, object]:
-        return {"kind": self.kind, "seq": self.seq, "message": self.message}
-
-
-@dataclass
-class Report:
-    events: int = 0
-    nodes_checked: int = 0
-    checkpoints: int = 0
-    problems: list[Problem] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    @property
-    def first_bad_event(self) -> int | None:
-        seqs = [p.seq for p in self.problems if p.seq is not None]
-        return min(seqs) if seqs else None
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "ok": self.ok,
-            "events": self.events,
-            "nodes_checked": self.nodes_checked,
-            "checkpoints": self.checkpoints,
-            "first_bad_event": self.first_bad_event,
-            "problems": [p.as_dict() for p in self.problems],
-        }
 
 
 def body_matches_columns(seq: int, body: bytes, columns: dict[str, object]) -> str | None:
@@ -199,29 +161,20 @@ def fetch_nodes(keys: Iterable[int]) -> dict[int, bytes]:
     return stored
 
 
-EVENT_COLUMNS = (
-    "seq",
-    "body",
-    "leaf_hash",
-    "action",
-    "actor",
-    "object_type",
-    "object_id",
-    "context",
-)
+ROW_COLUMNS = ("seq", "body", "leaf_hash", "action", "actor", "object_type", "object_id", "context")
+TREE_COLUMNS = ("seq", "leaf_hash")
 
 
-def event_rows(below: int | None) -> Iterator[tuple[Any, ...]]:
-    """Every event row with seq < ``below`` (all if None), in order, CHUNK rows a query.
+def event_rows(below: int | None, columns: tuple[str, ...]) -> Iterator[tuple[Any, ...]]:
+    """``columns`` of every event with seq < ``below`` (all if None), in order, CHUNK rows a
+    query; ``seq`` must come first.
 
     Keyset pages of plain SQL: the same streaming on SQLite and PostgreSQL, no server-side
     cursor held open for the whole pass, and no ORM work per row.
     """
     db = connections[Event.objects.db]
     quote = db.ops.quote_name
-    select = (
-        f"SELECT {', '.join(quote(c) for c in EVENT_COLUMNS)} FROM {quote(Event._meta.db_table)}"
-    )
+    select = f"SELECT {', '.join(quote(c) for c in columns)} FROM {quote(Event._meta.db_table)}"
     seq = quote("seq")
     bound = f" AND {seq} < %s" if below is not None else ""
     extra = [below] if below is not None else []
@@ -265,27 +218,94 @@ def highest_seq() -> int | None:
     return None if row is None or row[0] is None else int(row[0])
 
 
-def node_key(node: merkle.PerfectNode) -> int:
-    return Node.key_for(node.level, node.position)
-
-
 @dataclass
-class Scan:
-    """What the streaming pass found, for ``explain`` to turn into named problems."""
+class RowCheck:
+    """What the row pass found: each event row judged on its own."""
 
-    size: int
-    frontier: merkle.Frontier
-    # Rows that are inconsistent on their own (bytes vs leaf hash, bytes vs columns): every
-    # node and root above them is expected to differ and says nothing more.
+    problems: list[Problem]
+    # Rows whose bytes disagree with their leaf hash or their columns: every node and root
+    # above them differs as a consequence and says nothing more.
     bad_rows: list[int]
-    mismatched: dict[int, tuple[merkle.PerfectNode, str]]
-    # (previous signed size, size) of each signed root the events do not reproduce.
-    root_mismatches: list[tuple[int, int]]
-    matched_roots: list[int]
 
 
-def verify_log(verifier: note.Verifier, progress: Callable[[int], None] | None = None) -> Report:
+def check_rows(below: int | None) -> RowCheck:
+    """Every event's bytes against its leaf hash and against its queryable columns."""
+    found = RowCheck([], [])
+    sha256 = hashlib.sha256
+    agree = ColumnCheck().agree
+    for seq, body, leaf, action, actor, object_type, object_id, context in event_rows(
+        below, ROW_COLUMNS
+    ):
+        # A row rewritten by hand may come back as text; hash what is stored either way.
+        if type(body) is not bytes:
+            body = body.encode() if isinstance(body, str) else bytes(body)
+        if sha256(b"\x00" + body).digest() != bytes(leaf):
+            found.bad_rows.append(seq)
+            found.problems.append(
+                Problem(
+                    "changed",
+                    f"event #{seq} was changed: its bytes no longer match its leaf hash",
+                    seq,
+                )
+            )
+        if agree(seq, body, action, actor, object_type, object_id, context):
+            continue
+        columns = {
+            "action": action,
+            "actor": actor,
+            "object_type": object_type,
+            "object_id": object_id,
+            "context": context,
+        }
+        mismatch = body_matches_columns(seq, body, columns)
+        if mismatch:
+            if not found.bad_rows or found.bad_rows[-1] != seq:
+                found.bad_rows.append(seq)
+            found.problems.append(Problem("columns", f"event #{seq}: {mismatch}", seq))
+    return found
+
+
+PARALLEL_FROM = 100_000  # events; below this a second process costs more than it saves
+
+
+def rows_elsewhere(below: int | None, parallel: bool | None) -> Callable[[], RowCheck]:
+    """Start the row pass; return a function that waits for its result.
+
+    On a large log it runs in a forked process, so that the two passes use two cores. Never
+    inside a transaction: the other process could not see what it has not committed.
+    """
+    db = connections[Event.objects.db]
+    if parallel is None:
+        parallel = (below or 0) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1
+    in_memory = db.vendor == "sqlite" and db.is_in_memory_db()  # type: ignore[attr-defined]
+    if not parallel or db.in_atomic_block or in_memory:
+        return lambda: check_rows(below)
+    connections.close_all()  # the child must open its own connection, not share ours
+    pool = multiprocessing.get_context("fork").Pool(1)
+    pending = pool.apply_async(check_rows, (below,))
+
+    def wait() -> RowCheck:
+        try:
+            return pending.get()
+        finally:
+            pool.close()
+            pool.join()
+
+    return wait
+
+
+def verify_log(
+    verifier: note.Verifier,
+    progress: Callable[[int], None] | None = None,
+    *,
+    parallel: bool | None = None,
+) -> Report:
     """Recompute the whole log and check it against every signed checkpoint and stored node.
+
+    Two passes, which together check everything: the row pass recomputes each event's leaf
+    hash from its bytes (and checks its columns); the tree pass rebuilds the tree from the
+    stored leaf hashes and compares every stored node, the log head and every signed root. On
+    a large log they run at once on two cores (``parallel``: None decides by size).
 
     Safe on a live log: the head is read first and the events it covers are verified; events
     appended meanwhile are left to the next run, not mistaken for insertions.
@@ -296,6 +316,9 @@ def verify_log(verifier: note.Verifier, progress: Callable[[int], None] | None =
     head = read_head()
     if head is None and Event.objects.exists():
         report.problems.append(Problem("head", "the log head is missing"))
+    below = head[0] if head else None
+    row_check = rows_elsewhere(below, parallel)
+
     scan = Scan(0, merkle.Frontier(), [], {}, [], [])
     pending: dict[int, bytes] = {}  # node key -> recomputed hash, checked in batches
     gap = False
@@ -315,12 +338,9 @@ def verify_log(verifier: note.Verifier, progress: Callable[[int], None] | None =
     # that shares no code with the appender cannot inherit its bugs, and this loop runs once
     # per event. ``stack`` holds the frontier, largest perfect subtree first.
     sha256 = hashlib.sha256
-    agree = ColumnCheck().agree
     stack: list[bytes] = []
     expected = 0
-    for seq, body, leaf, action, actor, object_type, object_id, context in event_rows(
-        head[0] if head else None
-    ):
+    for seq, leaf in event_rows(below, TREE_COLUMNS):
         if seq != expected:
             gap = True
             report.problems.append(
@@ -333,36 +353,7 @@ def verify_log(verifier: note.Verifier, progress: Callable[[int], None] | None =
                 )
             )
             break  # the tree after a gap says nothing useful
-        # A row rewritten by hand may come back as text; hash what is stored either way.
-        if type(body) is not bytes:
-            body = body.encode() if isinstance(body, str) else bytes(body)
-        recomputed = sha256(b"\x00" + body).digest()
-        if recomputed != leaf and recomputed != bytes(leaf):
-            scan.bad_rows.append(seq)
-            report.problems.append(
-                Problem(
-                    "changed",
-                    f"event #{seq} was changed: its bytes no longer match its leaf hash",
-                    seq,
-                )
-            )
-        if not agree(seq, body, action, actor, object_type, object_id, context):
-            mismatch = body_matches_columns(
-                seq,
-                body,
-                {
-                    "action": action,
-                    "actor": actor,
-                    "object_type": object_type,
-                    "object_id": object_id,
-                    "context": context,
-                },
-            )
-            if mismatch:
-                if not scan.bad_rows or scan.bad_rows[-1] != seq:
-                    scan.bad_rows.append(seq)
-                report.problems.append(Problem("columns", f"event #{seq}: {mismatch}", seq))
-        h, position, level = recomputed, expected, 0
+        h, position, level = bytes(leaf), expected, 0
         while position & 1:  # each trailing 1 bit is a left sibling this leaf completes
             h = sha256(b"\x01" + stack.pop() + h).digest()
             position >>= 1
@@ -387,6 +378,10 @@ def verify_log(verifier: note.Verifier, progress: Callable[[int], None] | None =
     report.events = scan.size = expected
     levels = [b for b in range(expected.bit_length() - 1, -1, -1) if expected >> b & 1]
     scan.frontier = merkle.Frontier.from_list(zip(levels, stack, strict=True))
+
+    rows = row_check()
+    report.problems.extend(rows.problems)  # rows after a gap are still judged on their own
+    scan.bad_rows = rows.bad_rows
 
     head_size = head[0] if head else 0
     head_frontier: merkle.Frontier | None = None
@@ -438,131 +433,4 @@ def verify_log(verifier: note.Verifier, progress: Callable[[int], None] | None =
     return report
 
 
-def covers(bad: list[int], start: int, end: int) -> bool:
-    """Does the sorted list ``bad`` hold a sequence number in [start, end)?"""
-    at = bisect.bisect_left(bad, start)
-    return at < len(bad) and bad[at] < end
-
-
-def explain(report: Report, scan: Scan, head_frontier: merkle.Frontier | None) -> None:
-    """Turn node, head and root mismatches into named events or named corrupt nodes."""
-    mismatched = {
-        key: item
-        for key, item in scan.mismatched.items()
-        if not covers(scan.bad_rows, item[0].start, item[0].end)
-    }
-    head_tops = {(n.start, n.end): n.hash for n in head_frontier.nodes()} if head_frontier else {}
-    rewritten: list[int] = []  # first events of the ranges found rewritten
-
-    def exists(level: int, position: int) -> bool:
-        return (position + 1) << level <= scan.size
-
-    def signed_verdict(end: int) -> bool | None:
-        """False: a signed root that the events reproduce covers leaves [0, end), so they are
-        intact; True: only signed roots that disagree cover them; None: nothing signed does."""
-        if any(size >= end for size in scan.matched_roots):
-            return False
-        if any(size >= end for _previous, size in scan.root_mismatches):
-            return True
-        return None
-
-    for key in sorted(mismatched, key=lambda k: (mismatched[k][0].level, k)):
-        node, _state = mismatched[key]
-        child = Node.key_for(node.level - 1, node.position * 2)
-        if node.level > 1 and (child in mismatched or child + 1 in mismatched):
-            continue  # not the lowest of its chain; the chain is judged from below
-        chain = [node]
-        level, position = node.level + 1, node.position >> 1
-        while exists(level, position) and Node.key_for(level, position) in mismatched:
-            chain.append(mismatched[Node.key_for(level, position)][0])
-            level, position = level + 1, position >> 1
-        top = chain[-1]
-        changed: bool | None
-        if exists(level, position):
-            changed = False  # a stored ancestor agrees with the events below it
-        elif signed_verdict(node.end) is False:
-            changed = False
-        elif (top.start, top.end) in head_tops:
-            changed = head_tops[(top.start, top.end)] != top.hash
-        else:
-            changed = signed_verdict(node.end)
-        names = " or ".join(f"#{i}" for i in range(node.start, node.end))
-        if changed:
-            rewritten.append(node.start)
-            report.problems.append(
-                Problem(
-                    "changed",
-                    f"event {names} was rewritten together with its leaf hash: the stored "
-                    f"tree node over events #{node.start}–#{node.end - 1} and everything "
-                    "stored or signed above it disagree with the stored events",
-                    node.start,
-                )
-            )
-            continue
-        for corrupt in chain:
-            state = mismatched[node_key(corrupt)][1]
-            message = (
-                f"stored tree node (level {corrupt.level}, index {corrupt.position}) over "
-                f"events #{corrupt.start}–#{corrupt.end - 1} is {state}; "
-            )
-            if changed is None:
-                message += (
-                    "nothing signed covers these events and the log head cannot decide, so "
-                    f"either the node is corrupt or event {names} was rewritten together with "
-                    "its leaf hash"
-                )
-            else:
-                message += "the events below it match what is stored and signed above it"
-            report.problems.append(
-                Problem("node", message, node.start if changed is None else None)
-            )
-
-    rewritten.sort()
-    for top in scan.frontier.nodes():
-        stored = head_tops.get((top.start, top.end))
-        if stored is None or stored == top.hash:
-            continue
-        if covers(scan.bad_rows, top.start, top.end) or covers(rewritten, top.start, top.end):
-            continue
-        if top.level and node_key(top) in mismatched:
-            continue  # judged with its chain above
-        if top.level or signed_verdict(top.end) is False:
-            report.problems.append(
-                Problem(
-                    "head",
-                    f"the log head's copy of the tree node over events #{top.start}–"
-                    f"#{top.end - 1} is corrupt; the events and what is stored and signed "
-                    "agree with each other",
-                )
-            )
-            continue
-        rewritten.append(top.start)
-        report.problems.append(
-            Problem(
-                "changed",
-                f"event #{top.start} was rewritten together with its leaf hash (or the log "
-                "head's copy of that leaf hash is corrupt)",
-                top.start,
-            )
-        )
-
-    rewritten.sort()
-    for previous, size in scan.root_mismatches:
-        if covers(scan.bad_rows, previous, size):
-            continue  # the rows named above already explain it
-        if covers(rewritten, 0, size):
-            report.problems.append(
-                Problem(
-                    "checkpoint_root",
-                    f"the events no longer reproduce the root that checkpoint {size} signed",
-                )
-            )
-            continue
-        report.problems.append(
-            Problem(
-                "changed",
-                f"events #{previous}–#{size - 1} differ from what checkpoint {size} signed: an "
-                "event among them was rewritten together with its leaf hash and the tree nodes",
-                previous,
-            )
-        )
+__all__ = ["Problem", "Report", "body_matches_columns", "verify_log"]

@@ -516,3 +516,17 @@ def set_review_requirements(
         context=matter.context,
     )
     return matter
+
+
+@transaction.atomic
+def note_viewed(user: Any, matter: Matter, what: str = "matter") -> None:
+    """第二十条: consulting a case file is an event, written before the content is returned."""
+    if not can_see_matters_of(user, matter.agency):
+        raise NotFound(_("No such matter."))
+    events.append(
+        events.Actor.of(user),
+        "matter.viewed",
+        matter,
+        {"matter": matter.number, "what": what},
+        context=matter.context,
+    )

@@ -41,6 +41,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "record.signed": gettext_lazy("Record signed"),
     "record.served": gettext_lazy("Document served"),
     "record.viewed": gettext_lazy("Record viewed"),
+    "matter.viewed": gettext_lazy("Case file consulted"),
     "evidence.stored": gettext_lazy("Evidence stored"),
     "evidence.acquired": gettext_lazy("Evidence acquired"),
     "evidence.bound": gettext_lazy("Evidence bound to the matter"),
@@ -277,10 +278,8 @@ SUMMARIES: dict[str, Callable[[dict[str, Any]], str]] = {
 
 def summarise(action: str, payload: dict[str, Any]) -> str:
     summary = SUMMARIES.get(action)
-    if summary is None and action.startswith("record."):
-        summary = _record
-    if summary is None and action.startswith(("evidence.", "derivative.")):
-        summary = _evidence
+    if summary is None and action in ACTION_LABELS:
+        summary = _record if action.startswith("record.") else _evidence
     try:
         return (summary or generic)(payload)
     except Exception:  # a payload of an older shape is shown plainly rather than hidden

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from lawtrail.ledger.models import Event
 from lawtrail.matters.gis import wgs84_to_gcj02
 from lawtrail.matters.models import Matter
 from lawtrail.matters.tests.factories import (  # noqa: F401
@@ -240,4 +241,19 @@ def test_nothing_in_the_api_writes_a_matter_without_its_event(
 ) -> None:
     assert Matter.objects.count() == 1
     timeline = a.get(f"/api/v1/matters/{matter['id']}/timeline").json()
-    assert [e["action"] for e in timeline["items"]] == ["matter.opened"]
+    changes = [e["action"] for e in timeline["items"] if e["action"] != "matter.viewed"]
+    assert changes == ["matter.opened"]
+
+
+def test_reading_a_matter_is_itself_an_event(
+    province: Province, a: Client, matter: dict[str, Any]
+) -> None:
+    """第二十条: consulting a case file is known; a refused read writes nothing about it."""
+    before = Event.objects.filter(action="matter.viewed").count()
+    assert a.get(f"/api/v1/matters/{matter['id']}").status_code == 200
+    viewed = Event.objects.filter(action="matter.viewed").order_by("-seq").first()
+    assert viewed is not None and viewed.actor == "officer_a"
+    assert Event.objects.filter(action="matter.viewed").count() == before + 1
+    b = api_client(province.officer_b)
+    assert b.get(f"/api/v1/matters/{matter['id']}").status_code == 404
+    assert Event.objects.filter(action="matter.viewed").count() == before + 1

@@ -129,8 +129,8 @@ def test_someone_elses_inbox_evidence_cannot_be_bound(
 )
 def test_a_binding_request_must_name_one_matter(
     province: Province,
-    media: Media,
-    body: dict[str, Any],  # noqa: F811
+    media: Media,  # noqa: F811
+    body: dict[str, Any],
 ) -> None:
     evidence_id = ingest(province.officer_a.user, media.photo).evidence_id
     before = counts()

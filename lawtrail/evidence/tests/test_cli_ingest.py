@@ -4,10 +4,12 @@ object per file; bad input exits 2 with a sentence and stores nothing (invariant
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from lawtrail.cli import main
 from lawtrail.evidence.models import Acquisition, Binding
@@ -15,6 +17,13 @@ from lawtrail.evidence.tests.fixtures import counts, sha256_of, sm3_of
 from lawtrail.evidence.tests.media import Media
 from lawtrail.matters.tests.factories import open_matter
 from lawtrail.testing import Province
+
+
+@pytest.fixture(autouse=True)
+def in_english() -> Iterator[None]:
+    """The sentences are checked in English (the catalogue may translate them)."""
+    with translation.override("en"):
+        yield
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

@@ -131,3 +131,13 @@ def test_a_browser_session_needs_its_csrf_token(province: Province) -> None:
     assert client.login(username="officer_a", password=PASSWORD)
     assert Tus(client).create(10).status_code == 403
     assert Upload.objects.count() == 0
+
+
+def test_a_login_without_an_officer_profile_cannot_upload(province: Province) -> None:
+    from django.contrib.auth import get_user_model
+
+    robot = get_user_model().objects.create_user(username="robot")
+    tus = Tus(api_client(user=robot))
+    before = counts()
+    assert tus.create(10).status_code == 403
+    assert counts() == before

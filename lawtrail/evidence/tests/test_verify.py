@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from lawtrail.cli import main
 from lawtrail.evidence import sanity
@@ -34,6 +35,13 @@ def stored(province: Province, media: Media) -> dict[str, Any]:
     video = ingest(province.officer_a.user, media.video).evidence
     photo = ingest(province.officer_a.user, media.photo).evidence
     return {"video": video, "photo": photo}
+
+
+@pytest.fixture(autouse=True)
+def in_english() -> Iterator[None]:
+    """The sentences are checked in English (the catalogue may translate them)."""
+    with translation.override("en"):
+        yield
 
 
 def verify(capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, Any]]:

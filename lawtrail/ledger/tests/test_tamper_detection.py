@@ -110,6 +110,23 @@ def test_an_event_whose_bytes_were_changed_is_named_第二十六条(log: None) -
     assert "#13" in report.problems[0].message
 
 
+def test_a_leaf_hash_with_a_flipped_bit_names_its_event_not_its_neighbour(log: None) -> None:
+    leaf = bytearray(Event.objects.get(seq=13).leaf_hash)
+    leaf[31] ^= 0x01
+    Event.objects.filter(seq=13).update(leaf_hash=bytes(leaf))
+    report = verify()
+    assert report.first_bad_event == 13
+    assert kinds(report) == ["changed"], report.as_dict()
+
+
+def test_two_changes_under_one_subtree_are_both_named(log: None) -> None:
+    Event.objects.filter(seq=1).update(action="evidence.deleted")  # columns only
+    rewrite(5, leaf_too=True)  # under the same node [0, 8) as #1
+    report = verify()
+    assert {(p.kind, p.seq) for p in report.problems} >= {("columns", 1), ("changed", 4)}
+    assert "node" not in kinds(report)
+
+
 def test_an_event_rewritten_with_its_leaf_hash_is_named_with_its_neighbour(log: None) -> None:
     rewrite(13, leaf_too=True)
     report = verify()

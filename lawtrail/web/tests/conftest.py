@@ -5,12 +5,13 @@ from __future__ import annotations
 import base64
 import struct
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from lawtrail.ledger.models import Event
 from lawtrail.matters import actions
@@ -20,14 +21,20 @@ from lawtrail.testing import Province
 
 @pytest.fixture(autouse=True)
 def page_test_settings(settings: Any, tmp_path: Path) -> None:
-    """Page tests run without ``collectstatic``, so {% static %} needs no manifest; and the
-    personas' passwords are hashed quickly (PBKDF2 takes most of a test's time otherwise)."""
+    """Page tests run without ``collectstatic``, so {% static %} needs no manifest."""
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STATIC_ROOT = tmp_path  # WhiteNoise warns about a missing folder otherwise
+
+
+@pytest.fixture(autouse=True)
+def no_language_left_behind() -> Iterator[None]:
+    """LocaleMiddleware leaves the last request's language active in the thread; reset it so
+    that tests running after these (any app's) start from the default language."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -62,9 +62,9 @@ def test_an_officer_cannot_decide(
     event_count: Callable[[], int],
 ) -> None:
     approval = actions.request_approval(province.officer_a.user, matter_a, "decision")
-    before = event_count()
     client = login("officer_a2")
     assert "/decide/" not in client.get(f"/matters/{matter_a.pk}/").content.decode()
+    before = event_count()  # after the read, which is itself an event (第二十条)
     response = client.post(
         f"/matters/{matter_a.pk}/approvals/{approval.pk}/decide/",
         {"opinion": "同意", "outcome": "approve"},

@@ -159,6 +159,19 @@ def test_a_field_day_from_login_to_timeline(server: liveserver.LiveServer, page:
     page.mouse.up()
     image = page.input_value("#id_image_png")
     assert image.startswith("data:image/png;base64,")
+    # A finger adds a stroke too (touch events become pointer events, pointerType "touch").
+    cdp = page.context.new_cdp_session(page)
+    start = {"x": x + 300, "y": y + 60}
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [start]})
+    for step in range(1, 15):
+        point = {"x": x + 300 + step * 8, "y": y + 60 + step * 5}
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [point]})
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    page.wait_for_function(
+        "before => document.getElementById('id_image_png').value !== before", arg=image
+    )
+    image = page.input_value("#id_image_png")
+    assert image.startswith("data:image/png;base64,")
     shot(page, "03-sign")
     page.click("text=保存签字")
     page.wait_for_url(record_url)

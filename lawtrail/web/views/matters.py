@@ -211,7 +211,9 @@ def matter_context(request: HttpRequest, matter: Matter, **extra: Any) -> dict[s
 
 @page
 def matter_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Consulting a case file is logged before it is shown (第二十条)."""
     matter = get_visible_matter(request.user, pk)
+    actions.note_viewed(request.user, matter)
     return render(request, "web/matters/detail.html", matter_context(request, matter))
 
 

@@ -1,9 +1,11 @@
 /* Signature pad (签字板): a canvas drawn on with a finger, a stylus or the mouse.
  *
  * Pointer events give one code path for all three; browsers without them (old office
- * browsers) fall back to mouse and touch events. The drawing is exported as a PNG data URL
- * (white background, so it prints) into the hidden input named by data-target after every
- * stroke; "Clear" empties both. No library, no build step.
+ * browsers) fall back to mouse and touch events. Strokes are kept as points relative to the
+ * pad's size, so turning a tablet or resizing the window redraws them sharply instead of
+ * stretching a bitmap. After every stroke the drawing is exported as a PNG data URL (white
+ * background, so it prints) into the hidden input named by data-target; "Clear" empties both.
+ * No library, no build step.
  */
 (function () {
   "use strict";
@@ -13,10 +15,12 @@
     var stateEl = document.querySelector('[data-sigpad-state="' + canvas.id + '"]');
     var clearBtn = document.querySelector('[data-sigpad-clear="' + canvas.id + '"]');
     var ctx = canvas.getContext("2d");
-    var drawing = false;
+    var strokes = [];      // each stroke: a list of [x, y] in 0..1 of the pad's width and height
+    var current = null;    // the stroke being drawn
     var activePointer = null;
-    var last = null;
-    var strokes = 0;
+    var size = { width: 0, height: 0 };
+    var emptyText = stateEl ? stateEl.textContent : "";
+    var restored = null;   // the drawing sent before, when the page comes back with an error
 
     function style() {
       ctx.lineWidth = 2.6;
@@ -26,43 +30,55 @@
       ctx.fillStyle = "#101418";
     }
 
+    function toPixels(p) {
+      return { x: p[0] * size.width, y: p[1] * size.height };
+    }
+
+    function drawStroke(stroke) {
+      var first = toPixels(stroke[0]);
+      ctx.beginPath();
+      ctx.arc(first.x, first.y, ctx.lineWidth / 2, 0, Math.PI * 2);
+      ctx.fill();
+      if (stroke.length < 2) { return; }
+      ctx.beginPath();
+      ctx.moveTo(first.x, first.y);
+      for (var i = 1; i < stroke.length; i++) {
+        var p = toPixels(stroke[i]);
+        ctx.lineTo(p.x, p.y);
+      }
+      ctx.stroke();
+    }
+
+    function redraw() {
+      ctx.save();
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      ctx.clearRect(0, 0, canvas.width, canvas.height);
+      ctx.restore();
+      if (restored) { ctx.drawImage(restored, 0, 0, size.width, size.height); }
+      for (var i = 0; i < strokes.length; i++) { drawStroke(strokes[i]); }
+    }
+
     function resize() {
-      var ratio = Math.max(window.devicePixelRatio || 1, 1);
       var rect = canvas.getBoundingClientRect();
-      if (!rect.width || !rect.height) { return; }
-      var keep = strokes ? canvas.toDataURL("image/png") : null;
+      if (!rect.width || !rect.height) { return; }  // hidden: measured again when shown
+      if (rect.width === size.width && rect.height === size.height) { return; }
+      var ratio = Math.max(window.devicePixelRatio || 1, 1);
+      size = { width: rect.width, height: rect.height };
       canvas.width = Math.round(rect.width * ratio);
       canvas.height = Math.round(rect.height * ratio);
       ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
       style();
-      if (keep) {
-        var img = new Image();
-        img.onload = function () { ctx.drawImage(img, 0, 0, rect.width, rect.height); };
-        img.src = keep;
-      }
+      redraw();
     }
 
     function point(e) {
       var rect = canvas.getBoundingClientRect();
-      return { x: e.clientX - rect.left, y: e.clientY - rect.top };
-    }
-
-    function dot(p) {
-      ctx.beginPath();
-      ctx.arc(p.x, p.y, ctx.lineWidth / 2, 0, Math.PI * 2);
-      ctx.fill();
-    }
-
-    function line(a, b) {
-      ctx.beginPath();
-      ctx.moveTo(a.x, a.y);
-      ctx.lineTo(b.x, b.y);
-      ctx.stroke();
+      return [(e.clientX - rect.left) / rect.width, (e.clientY - rect.top) / rect.height];
     }
 
     function setState(text) {
       if (stateEl) { stateEl.textContent = text; }
-      canvas.classList.toggle("signed", strokes > 0);
+      canvas.classList.toggle("signed", strokes.length > 0 || restored !== null);
     }
 
     function exportPng() {
@@ -75,27 +91,31 @@
       octx.fillRect(0, 0, out.width, out.height);
       octx.drawImage(canvas, 0, 0);
       target.value = out.toDataURL("image/png");
-      target.dispatchEvent(new Event("change", { bubbles: true }));
     }
 
     function start(e, p) {
-      drawing = true;
-      last = p;
-      dot(p);
+      resize();
+      current = [p];
+      strokes.push(current);
+      drawStroke(current);
       if (e.cancelable) { e.preventDefault(); }
     }
 
     function move(p) {
-      if (!drawing) { return; }
-      line(last, p);
-      last = p;
+      if (!current) { return; }
+      var last = toPixels(current[current.length - 1]);
+      current.push(p);
+      var next = toPixels(p);
+      ctx.beginPath();
+      ctx.moveTo(last.x, last.y);
+      ctx.lineTo(next.x, next.y);
+      ctx.stroke();
     }
 
     function end() {
-      if (!drawing) { return; }
-      drawing = false;
+      if (!current) { return; }
+      current = null;
       activePointer = null;
-      strokes += 1;
       exportPng();
       setState(canvas.getAttribute("data-signed-text") || "✓");
     }
@@ -103,13 +123,13 @@
     if (window.PointerEvent) {
       canvas.addEventListener("pointerdown", function (e) {
         if (e.pointerType === "mouse" && e.button !== 0) { return; }
-        if (activePointer !== null) { return; }
+        if (activePointer !== null) { return; }  // a second finger does not draw
         activePointer = e.pointerId;
         if (canvas.setPointerCapture) { canvas.setPointerCapture(e.pointerId); }
         start(e, point(e));
       });
       canvas.addEventListener("pointermove", function (e) {
-        if (!drawing || e.pointerId !== activePointer) { return; }
+        if (!current || e.pointerId !== activePointer) { return; }
         e.preventDefault();
         var events = e.getCoalescedEvents ? e.getCoalescedEvents() : [];
         if (!events.length) { events = [e]; }
@@ -133,28 +153,27 @@
     }
 
     function clear() {
-      ctx.save();
-      ctx.setTransform(1, 0, 0, 1, 0, 0);
-      ctx.clearRect(0, 0, canvas.width, canvas.height);
-      ctx.restore();
-      strokes = 0;
+      strokes = [];
+      current = null;
+      restored = null;
+      redraw();
       target.value = "";
-      setState(canvas.getAttribute("data-empty-text") || "");
+      setState(emptyText);
     }
 
     if (clearBtn) { clearBtn.addEventListener("click", clear); }
-    window.addEventListener("resize", resize);
-    resize();
-    if (stateEl) {
-      canvas.setAttribute("data-empty-text", stateEl.getAttribute("data-empty") || stateEl.textContent);
+    if (window.ResizeObserver) {
+      new ResizeObserver(resize).observe(canvas);
+    } else {
+      window.addEventListener("resize", resize);
     }
-    // A page shown again after an error keeps the earlier drawing.
-    if (target.value && target.value.indexOf("data:image/png;base64,") === 0) {
+    resize();
+    // A page shown again after an error keeps the drawing the signer already made.
+    if (target.value.indexOf("data:image/png;base64,") === 0) {
       var img = new Image();
       img.onload = function () {
-        var rect = canvas.getBoundingClientRect();
-        ctx.drawImage(img, 0, 0, rect.width, rect.height);
-        strokes = 1;
+        restored = img;
+        redraw();
         setState(canvas.getAttribute("data-signed-text") || "✓");
       };
       img.src = target.value;
