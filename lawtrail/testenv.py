@@ -6,5 +6,8 @@ from __future__ import annotations
 import os
 import tempfile
 
-os.environ["LAWTRAIL_HOME"] = tempfile.mkdtemp(prefix="lawtrail-test-")
+home = tempfile.mkdtemp(prefix="lawtrail-test-")
+os.environ["LAWTRAIL_HOME"] = home
+# WhiteNoise warns about a missing STATIC_ROOT on every request; tests serve from the finders.
+os.makedirs(os.path.join(home, "static"), exist_ok=True)
 os.environ.setdefault("LAWTRAIL_SECRET_KEY", "test-secret-key-that-is-long-enough-for-django")

@@ -6,6 +6,8 @@ a temporary folder, and the process group is killed at the end.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import os
 import shutil
 import signal
@@ -28,6 +30,13 @@ def weed_binary() -> str | None:
         if candidate.is_file() and os.access(candidate, os.X_OK):
             return str(candidate)
     return shutil.which("weed")
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: SIGKILL when the test process dies, even by kill -9, so a
+    killed test run does not leave SeaweedFS running (Linux's PR_SET_PDEATHSIG)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
 
 
 def _free_ports(count: int) -> list[int]:
@@ -144,6 +153,7 @@ def start_seaweed(data_dir: Path, timeout: float = 90) -> Seaweed:
             env=env,
             cwd=data_dir,
             start_new_session=True,
+            preexec_fn=_die_with_parent,
         )
     server = Seaweed(
         process,
