@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
+from lawtrail.api import uploads
 from lawtrail.api.api import api, mount_routers
 from lawtrail.web import health
 
@@ -10,6 +11,8 @@ mount_routers()
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    # tus clients given the endpoint without its slash POST there; a redirect would lose the body.
+    path("api/v1/uploads", uploads.collection),
     path("api/v1/uploads/", include("lawtrail.api.uploads_urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -141,3 +141,13 @@ def test_a_login_without_an_officer_profile_cannot_upload(province: Province) ->
     before = counts()
     assert tus.create(10).status_code == 403
     assert counts() == before
+
+
+def test_the_endpoint_without_its_slash_creates_an_upload_too(tus: Tus) -> None:
+    """A client configured with .../uploads must not be redirected: the POST would be lost."""
+    response = tus.client.generic(
+        "POST", "/api/v1/uploads", b"", headers={**TUS, "Upload-Length": "5"}
+    )
+    assert response.status_code == 201, response.content
+    assert "/api/v1/uploads/" in response["Location"]
+    assert Upload.objects.count() == 1
