@@ -20,3 +20,17 @@ def province(db: Any) -> Any:
     from lawtrail.testing import make_province
 
     return make_province()
+
+
+@pytest.fixture
+def matters(province: Any) -> dict[str, Any]:
+    """One matter in county A and one in county B, for the scope tests (invariant 7)."""
+    from lawtrail.matters.tests.factories import open_matter
+
+    p = province
+    return {
+        "a": open_matter(p),
+        "b": open_matter(
+            p, by=p.officer_b, handlers=[p.officer_b.pk, p.officer_b2.pk], lead=p.officer_b.pk
+        ),
+    }

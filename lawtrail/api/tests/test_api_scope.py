@@ -12,37 +12,13 @@ from django.test import Client
 from lawtrail.matters.models import Matter
 from lawtrail.matters.tests.factories import (  # noqa: F401
     PERSON_ID,
+    SEES,
     api_client,
     fast_password_hashing,
     open_matter,
     snapshot,
 )
 from lawtrail.testing import Province
-
-
-@pytest.fixture
-def matters(province: Province) -> dict[str, Matter]:
-    p = province
-    return {
-        "a": open_matter(p),
-        "b": open_matter(
-            p, by=p.officer_b, handlers=[p.officer_b.pk, p.officer_b2.pk], lead=p.officer_b.pk
-        ),
-    }
-
-
-SEES = {
-    "officer_a": {"a"},
-    "officer_a2": {"a"},
-    "head_a": {"a"},
-    "reviewer_a": {"a"},
-    "assistant_a": {"a"},
-    "officer_b": {"b"},
-    "officer_b2": {"b"},
-    "head_city": {"a", "b"},
-    "supervisor": {"a", "b"},
-    "admin": set(),
-}
 
 
 @pytest.mark.parametrize(("persona", "expected"), SEES.items())

@@ -155,3 +155,18 @@ def advance_to(p: Province, matter: Matter, target: str) -> Matter:
             approve(p, matter, Approval.Subject.DECISION)
         matter = actions.advance_stage(p.officer_a.user, matter, following)
     return matter
+
+
+# Which of those matters each persona sees (invariant 7; 第六条 scope of heads and supervisors).
+SEES = {
+    "officer_a": {"a"},
+    "officer_a2": {"a"},
+    "head_a": {"a"},
+    "reviewer_a": {"a"},
+    "assistant_a": {"a"},
+    "officer_b": {"b"},
+    "officer_b2": {"b"},
+    "head_city": {"a", "b"},
+    "supervisor": {"a", "b"},
+    "admin": set(),
+}

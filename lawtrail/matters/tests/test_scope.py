@@ -17,33 +17,13 @@ from lawtrail.errors import Forbidden, NotFound
 from lawtrail.matters import actions
 from lawtrail.matters.models import Approval, Matter
 from lawtrail.matters.permissions import get_visible_matter, visible_matters
-from lawtrail.matters.tests.factories import open_matter, person_party, snapshot
+from lawtrail.matters.tests.factories import (
+    SEES,
+    open_matter,
+    person_party,
+    snapshot,
+)
 from lawtrail.testing import Province
-
-
-@pytest.fixture
-def matters(province: Province) -> dict[str, Matter]:
-    p = province
-    return {
-        "a": open_matter(p),
-        "b": open_matter(
-            p, by=p.officer_b, handlers=[p.officer_b.pk, p.officer_b2.pk], lead=p.officer_b.pk
-        ),
-    }
-
-
-SEES = {
-    "officer_a": {"a"},
-    "officer_a2": {"a"},
-    "head_a": {"a"},
-    "reviewer_a": {"a"},
-    "assistant_a": {"a"},
-    "officer_b": {"b"},
-    "officer_b2": {"b"},
-    "head_city": {"a", "b"},
-    "supervisor": {"a", "b"},
-    "admin": set(),
-}
 
 
 @pytest.mark.parametrize(("persona", "expected"), SEES.items())
