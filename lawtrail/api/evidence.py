@@ -21,8 +21,9 @@ from ninja import Field, Query, Router, Schema, Status
 from lawtrail.api.api import caller
 from lawtrail.api.pagination import paginate
 from lawtrail.api.schemas import READ_ERRORS, WRITE_ERRORS, ErrorOut, Input, one_of
-from lawtrail.evidence import actions, queries
-from lawtrail.evidence.models import Acquisition, Binding, Evidence
+from lawtrail.errors import Invalid
+from lawtrail.evidence import actions, deadlines, playback, queries
+from lawtrail.evidence.models import Acquisition, Binding, Derivative, Evidence
 from lawtrail.matters.permissions import visible_matters
 
 router = Router(tags=["evidence"])
@@ -43,6 +44,11 @@ class EvidenceFilters(Schema):
     unbound: bool | None = Field(
         None, description="true: only evidence bound to no matter (the inbox); false: only bound."
     )
+    deadline: str | None = one_of(
+        [s.value for s in deadlines.EVIDENCE_STATUSES],
+        default=None,
+        description="第十九条's 48-hour status: on time, late, or recording end unknown.",
+    )
     limit: int = Field(50, ge=1, le=200)
     after: str | None = Field(None, description="The `next` cursor of the previous page.")
 
@@ -59,6 +65,18 @@ class BindingOut(Schema):
     bound_by: str
     bound_at: datetime.datetime
     reason: str
+
+
+class ClockOut(Schema):
+    """第十九条: from the end of the recording to the verified upload, at most 48 hours."""
+
+    status: str = one_of([s.value for s in deadlines.Status])
+    label: str
+    recorded_to: datetime.datetime | None = Field(description="When the recording ended.")
+    due: datetime.datetime | None = Field(description="recorded_to + 48 hours.")
+    arrived: datetime.datetime | None = Field(description="When the verified upload landed.")
+    hours_taken: float | None
+    hours_over: float | None = Field(description="Hours past the deadline; null when not.")
 
 
 class RecordingOfficerOut(Schema):
@@ -88,6 +106,7 @@ class AcquisitionOut(Schema):
     interruption_reason: str = Field(description="Why recording was skipped or interrupted.")
     declared_sha256: str = Field(description="The digest the client declared (it matched).")
     upload: str | None = Field(description="The tus upload it came in by.")
+    deadline: ClockOut
 
 
 class EvidenceSummary(Schema):
@@ -102,6 +121,9 @@ class EvidenceSummary(Schema):
     filename: str
     acquired_at: datetime.datetime | None
     binding: BindingOut | None = Field(description="The current binding; null: unbound.")
+    deadline: ClockOut = Field(
+        description="The first on-time arrival, else the first late one, else unknown."
+    )
 
 
 class EvidenceDetail(EvidenceSummary):
@@ -171,6 +193,7 @@ def acquisition_out(acquisition: Acquisition) -> AcquisitionOut:
         interruption_reason=acquisition.interruption_reason,
         declared_sha256=acquisition.declared_sha256,
         upload=str(acquisition.upload_id) if acquisition.upload_id else None,
+        deadline=ClockOut(**deadlines.clock_of(acquisition).as_dict()),
     )
 
 
@@ -190,6 +213,7 @@ def summary_fields(
         "filename": first.filename if first else "",
         "acquired_at": first.acquired_at if first else None,
         "binding": binding_out(bindings[-1]) if bindings else None,
+        "deadline": ClockOut(**deadlines.evidence_clock(shown).as_dict()),
     }
 
 
@@ -258,6 +282,72 @@ def list_evidence(request: HttpRequest, filters: Query[EvidenceFilters]) -> Evid
     return EvidencePage(items=page_items(user, page.rows), next=page.next)
 
 
+class DeadlineQuery(Schema):
+    since: datetime.date | None = Field(None, description="Arrivals from this local date on.")
+    until: datetime.date | None = Field(None, description="Arrivals up to this local date.")
+
+
+class TallyOut(Schema):
+    key: str = Field(description="Username of the officer, or region code of the agency.")
+    name: str
+    agency: str
+    on_time: int
+    late: int
+    unknown: int = Field(description="Arrivals that did not say when the recording ended.")
+    overdue_uploads: int = Field(description="Uploads still under way past their deadline.")
+    total: int
+    late_share: float | None = Field(description="late / (on_time + late); null: none stated.")
+
+
+class OverdueOut(Schema):
+    deadline: ClockOut
+    officer: str | None = Field(description="Username of the recording officer.")
+    evidence: int | None = Field(description="The evidence, for a late arrival.")
+    upload: str | None = Field(description="The tus upload, for one still under way.")
+    filename: str
+
+
+class DeadlineReport(Schema):
+    since: datetime.date | None
+    until: datetime.date | None
+    officers: list[TallyOut]
+    agencies: list[TallyOut]
+    overdue: list[OverdueOut] = Field(
+        description="Late arrivals and overdue uploads, latest first."
+    )
+
+
+@router.get(
+    "/deadlines",
+    response={200: DeadlineReport, **READ_ERRORS},
+    summary="The 48-hour record per officer and per agency",
+)
+def deadline_report(request: HttpRequest, query: Query[DeadlineQuery]) -> DeadlineReport:
+    """第十九条: recordings are uploaded at the station within 48 hours of their end. Counts
+    per officer and per agency of on-time, late and unstated arrivals, and the overdue items
+    one by one. Officers see their own; heads and supervisors their agency and those below it;
+    the records custodian their agency."""
+    if query.since and query.until and query.since > query.until:
+        raise Invalid(_("since is after until."), {"since": [], "until": []})
+    found = deadlines.report(caller(request), query.since, query.until)
+    return DeadlineReport(
+        since=found.since,
+        until=found.until,
+        officers=[TallyOut(**t.as_dict()) for t in found.officers],
+        agencies=[TallyOut(**t.as_dict()) for t in found.agencies],
+        overdue=[
+            OverdueOut(
+                deadline=ClockOut(**item.clock.as_dict()),
+                officer=item.officer.user.get_username() if item.officer else None,
+                evidence=item.evidence.pk if item.evidence else None,
+                upload=str(item.upload.pk) if item.upload else None,
+                filename=item.filename,
+            )
+            for item in found.overdue
+        ],
+    )
+
+
 @router.get("/{evidence_id}", response={200: EvidenceDetail, **READ_ERRORS}, summary="Evidence")
 def get_evidence(request: HttpRequest, evidence_id: int) -> EvidenceDetail:
     """Digests, size, kind, media facts, acquisitions (capture times, device, station, GIS,
@@ -284,16 +374,57 @@ def bind_evidence(request: HttpRequest, evidence_id: int, data: BindingIn) -> St
     return Status(201, binding_out(binding))
 
 
+BYTES_RESPONSES = {
+    200: None,
+    206: None,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    416: ErrorOut,
+    500: ErrorOut,
+}
+
+
+def unsatisfiable(size: int) -> JsonResponse:
+    refused = JsonResponse(
+        {"detail": _("The Range header names no bytes of this file.")}, status=416
+    )
+    refused["Content-Range"] = f"bytes */{size}"
+    return refused
+
+
+def ranged(
+    chunks: Any, byte_range: actions.ByteRange, content_type: str, etag: str
+) -> StreamingHttpResponse:
+    """200 with the whole file, or 206 with the part the Range asked for."""
+    response = StreamingHttpResponse(
+        chunks, status=200 if byte_range.full else 206, content_type=content_type
+    )
+    response["Content-Length"] = str(byte_range.length)
+    if not byte_range.full:
+        response["Content-Range"] = (
+            f"bytes {byte_range.start}-{byte_range.end - 1}/{byte_range.size}"
+        )
+    response["Accept-Ranges"] = "bytes"
+    response["ETag"] = f'"{etag}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def bytes_openapi(content_type: str) -> dict[str, Any]:
+    return {
+        "responses": {
+            "200": {"content": {content_type: {}}},
+            "206": {"content": {content_type: {}}},
+        }
+    }
+
+
 @router.get(
     "/{evidence_id}/original",
-    response={200: None, 206: None, 403: ErrorOut, 404: ErrorOut, 416: ErrorOut, 401: ErrorOut},
+    response=BYTES_RESPONSES,
     summary="Download the original",
-    openapi_extra={
-        "responses": {
-            "200": {"content": {"application/octet-stream": {}}},
-            "206": {"content": {"application/octet-stream": {}}},
-        }
-    },
+    openapi_extra=bytes_openapi("application/octet-stream"),
 )
 def download_original(request: HttpRequest, evidence_id: int) -> HttpResponseBase:
     """The original, byte for byte, with HTTP Range support. Only the bound matter's handlers
@@ -305,24 +436,52 @@ def download_original(request: HttpRequest, evidence_id: int) -> HttpResponseBas
         )
     except actions.RangeNotSatisfiable:
         size = Evidence.objects.filter(pk=evidence_id).values_list("size", flat=True).first()
-        refused = JsonResponse(
-            {"detail": _("The Range header names no bytes of this original.")}, status=416
-        )
-        refused["Content-Range"] = f"bytes */{size or 0}"
-        return refused
-    byte_range = download.range
-    response = StreamingHttpResponse(
+        return unsatisfiable(size or 0)
+    response = ranged(
         download.chunks,
-        status=200 if byte_range.full else 206,
-        content_type=download.evidence.content_type or "application/octet-stream",
+        download.range,
+        download.evidence.content_type or "application/octet-stream",
+        download.evidence.sha256,
     )
-    response["Content-Length"] = str(byte_range.length)
-    if not byte_range.full:
-        response["Content-Range"] = (
-            f"bytes {byte_range.start}-{byte_range.end - 1}/{byte_range.size}"
-        )
-    response["Accept-Ranges"] = "bytes"
-    response["ETag"] = f'"{download.evidence.sha256}"'
-    response["Cache-Control"] = "private, no-store"
     response["Content-Disposition"] = content_disposition_header(True, download.filename) or ""
     return response
+
+
+def derivative_response(request: HttpRequest, evidence_id: int, kind: str) -> HttpResponseBase:
+    user = caller(request)
+    try:
+        stream = playback.open_derivative(user, evidence_id, kind, request.headers.get("Range"))
+    except actions.RangeNotSatisfiable:
+        evidence = queries.get_visible_evidence(user, evidence_id)
+        derivative = playback.latest_derivative(evidence, kind)
+        return unsatisfiable(derivative.size if derivative else 0)
+    derivative = stream.derivative
+    response = ranged(stream.chunks, stream.range, derivative.content_type, derivative.sha256)
+    response["Content-Disposition"] = "inline"
+    response["X-Derivative-Id"] = str(derivative.pk)
+    return response
+
+
+@router.get(
+    "/{evidence_id}/working-copy",
+    response=BYTES_RESPONSES,
+    summary="Play the watermarked working copy",
+    openapi_extra=bytes_openapi("video/mp4"),
+)
+def working_copy(request: HttpRequest, evidence_id: int) -> HttpResponseBase:
+    """第十九条: the working copy with case number, party, handlers, GIS and capture time
+    burned in (video, photo) or in its tags (audio): the latest one, made for the current
+    binding. HTTP Range for seeking; the start of each playback is a ledger event. 404 while
+    it is still being made."""
+    return derivative_response(request, evidence_id, Derivative.Kind.WORKING_COPY)
+
+
+@router.get(
+    "/{evidence_id}/thumbnail",
+    response=BYTES_RESPONSES,
+    summary="Thumbnail",
+    openapi_extra=bytes_openapi("image/jpeg"),
+)
+def thumbnail(request: HttpRequest, evidence_id: int) -> HttpResponseBase:
+    """A small JPEG of the first frame (video) or the picture (photo)."""
+    return derivative_response(request, evidence_id, Derivative.Kind.THUMBNAIL)

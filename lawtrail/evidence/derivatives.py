@@ -329,7 +329,9 @@ def make_derivatives(evidence_id: int, binding_id: int | None) -> list[Derivativ
     ):
         return []
     wanted = [Derivative.Kind.WORKING_COPY]
-    if evidence.kind != Evidence.Kind.AUDIO and binding is None:
+    # One thumbnail per evidence, made with the first working copy (it shows no matter facts).
+    thumbnails = Derivative.objects.filter(evidence=evidence, kind=Derivative.Kind.THUMBNAIL)
+    if evidence.kind != Evidence.Kind.AUDIO and not thumbnails.exists():
         wanted.append(Derivative.Kind.THUMBNAIL)
     done = set(
         Derivative.objects.filter(evidence=evidence, binding=binding).values_list("kind", flat=True)

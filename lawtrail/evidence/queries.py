@@ -127,6 +127,8 @@ class EvidenceFilters:
     acquired_from: datetime.date | None = None
     acquired_to: datetime.date | None = None
     unbound: bool | None = None
+    #: 第十九条's 48-hour status: on_time, late or unknown (see ``deadlines``).
+    deadline: str | None = None
 
 
 def start_of(day: datetime.date) -> datetime.datetime:
@@ -148,6 +150,15 @@ def filtered(user: Any, filters: EvidenceFilters) -> models.QuerySet[Evidence]:
     if filters.matter:
         matters = visible_matters(user).filter(number=filters.matter.strip())
         evidence = evidence.filter(**{CURRENT_MATTER + "__in": matters.values("pk")})
+    if filters.deadline is not None:
+        from lawtrail.evidence import deadlines
+
+        if filters.deadline not in deadlines.EVIDENCE_STATUSES:
+            raise Invalid(
+                _("Unknown 48-hour status %(status)s.") % {"status": filters.deadline[:32]},
+                {"deadline": [", ".join(deadlines.EVIDENCE_STATUSES)]},
+            )
+        evidence = deadlines.with_status(evidence, filters.deadline)
     if filters.unbound is not None:
         evidence = evidence.filter(**{CURRENT_MATTER + "__isnull": filters.unbound})
     since, until = filters.acquired_from, filters.acquired_to
