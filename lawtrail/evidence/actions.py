@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -141,6 +142,18 @@ class OriginalMissing(ActionError):
     status = 500
 
 
+@contextmanager
+def closed_on_error(chunks: Iterator[bytes]) -> Iterator[None]:
+    """Close the opened bytes when what must precede them (the ledger event) fails."""
+    try:
+        yield
+    except BaseException:
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            close()
+        raise
+
+
 @dataclass
 class Download:
     evidence: Evidence
@@ -176,27 +189,21 @@ def start_download(user: Any, evidence_id: int, range_header: str | None) -> Dow
             % {"id": evidence.pk}
         ) from None
     binding = current_binding(evidence)
-    try:
-        with transaction.atomic():
-            events.append(
-                events.Actor.of(user),
-                "evidence.original_downloaded",
-                evidence,
-                {
-                    "evidence": evidence.pk,
-                    "sha256": evidence.sha256,
-                    "user": user.get_username(),
-                    "range": byte_range.describe(),
-                    "bytes": byte_range.length,
-                    "why": decision.reason,
-                },
-                context=binding.matter.context if binding else "",
-            )
-    except BaseException:
-        close = getattr(chunks, "close", None)
-        if close is not None:
-            close()
-        raise
+    with closed_on_error(chunks), transaction.atomic():
+        events.append(
+            events.Actor.of(user),
+            "evidence.original_downloaded",
+            evidence,
+            {
+                "evidence": evidence.pk,
+                "sha256": evidence.sha256,
+                "user": user.get_username(),
+                "range": byte_range.describe(),
+                "bytes": byte_range.length,
+                "why": decision.reason,
+            },
+            context=binding.matter.context if binding else "",
+        )
     first = (
         Acquisition.objects.filter(evidence=evidence).exclude(filename="").order_by("id").first()
     )

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from lawtrail.errors import NotFound
-from lawtrail.evidence.actions import ByteRange, OriginalMissing, parse_range
+from lawtrail.evidence.actions import ByteRange, OriginalMissing, closed_on_error, parse_range
 from lawtrail.evidence.models import Derivative, Evidence
 from lawtrail.evidence.queries import current_binding, get_visible_evidence
 from lawtrail.ledger import events
@@ -68,24 +68,18 @@ def open_derivative(user: Any, evidence_id: int, kind: str, range_header: str | 
         ) from None
     if kind == Derivative.Kind.WORKING_COPY and byte_range.start == 0:
         binding = current_binding(evidence)
-        try:
-            with transaction.atomic():
-                events.append(
-                    events.Actor.of(user),
-                    "evidence.working_copy_played",
-                    evidence,
-                    {
-                        "evidence": evidence.pk,
-                        "derivative": derivative.pk,
-                        "sha256": derivative.sha256,
-                        "user": user.get_username(),
-                        "range": byte_range.describe(),
-                    },
-                    context=binding.matter.context if binding else "",
-                )
-        except BaseException:
-            close = getattr(chunks, "close", None)
-            if close is not None:
-                close()
-            raise
+        with closed_on_error(chunks), transaction.atomic():
+            events.append(
+                events.Actor.of(user),
+                "evidence.working_copy_played",
+                evidence,
+                {
+                    "evidence": evidence.pk,
+                    "derivative": derivative.pk,
+                    "sha256": derivative.sha256,
+                    "user": user.get_username(),
+                    "range": byte_range.describe(),
+                },
+                context=binding.matter.context if binding else "",
+            )
     return Stream(evidence, derivative, byte_range, chunks)
