@@ -353,7 +353,9 @@ def get_evidence(request: HttpRequest, evidence_id: int) -> EvidenceDetail:
     """Digests, size, kind, media facts, acquisitions (capture times, device, station, GIS,
     the 第十七条 notice) and the bindings, current one last."""
     user = caller(request)
-    return evidence_detail(user, queries.get_visible_evidence(user, evidence_id))
+    evidence = queries.get_visible_evidence(user, evidence_id)
+    actions.note_viewed(user, evidence)
+    return evidence_detail(user, evidence)
 
 
 @router.post(

@@ -51,6 +51,20 @@ def bind_evidence(
     return bind(user, evidence, matter, reason=reason)
 
 
+@transaction.atomic
+def note_viewed(user: Any, evidence: Evidence) -> None:
+    """第二十条: consulting evidence (its page, its facts) is an event, written before the
+    content is returned. The caller has already checked that ``user`` sees it."""
+    binding = current_binding(evidence)
+    events.append(
+        events.Actor.of(user),
+        "evidence.viewed",
+        evidence,
+        {"evidence": evidence.pk, "sha256": evidence.sha256},
+        context=binding.matter.context if binding else "",
+    )
+
+
 def find_matter(user: Any, matter_id: int | None, matter_number: str) -> Matter:
     if (matter_id is None) == (not matter_number.strip()):
         raise Invalid(

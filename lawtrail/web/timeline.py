@@ -49,6 +49,8 @@ ACTION_LABELS: dict[str, Promise] = {
     "evidence.original_downloaded": gettext_lazy("Original downloaded"),
     "evidence.original_download_refused": gettext_lazy("Download of the original refused"),
     "derivative.made": gettext_lazy("Watermarked working copy made"),
+    "evidence.viewed": gettext_lazy("Evidence consulted"),
+    "evidence.working_copy_played": gettext_lazy("Working copy played"),
 }
 
 # A refusal or an inability is the same action as a signature, but reads differently.

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from lawtrail.web.views import home, manage, matter_changes, matters, records
+from lawtrail.web.views import deadlines, evidence, home, manage, matter_changes, matters, records
 
 app_name = "web"
 
@@ -45,6 +45,10 @@ urlpatterns = [
     path(
         "matters/<int:pk>/records/<int:record_pk>/serve/", records.record_serve, name="record_serve"
     ),
+    path("evidence/", evidence.evidence_list, name="evidence_list"),
+    path("evidence/deadlines/", deadlines.deadline_record, name="deadlines"),
+    path("evidence/<int:pk>/", evidence.evidence_detail, name="evidence"),
+    path("evidence/<int:pk>/bind/", evidence.evidence_bind, name="evidence_bind"),
     path("manage/agencies/", manage.agencies, name="agencies"),
     path("manage/agencies/new/", manage.agency_new, name="agency_new"),
     path("manage/agencies/<str:code>/", manage.agency_detail, name="agency"),

@@ -121,3 +121,25 @@ def test_after_a_rebinding_the_copy_for_the_new_matter_plays(
     newest = Derivative.objects.get(binding=binding, kind=Derivative.Kind.WORKING_COPY)
     assert response["X-Derivative-Id"] == str(newest.pk)
     assert Derivative.objects.filter(evidence=played, kind="working_copy").count() == 2
+
+
+def test_consulting_the_evidence_is_an_event_in_the_api_and_the_page(
+    province: Province, played: Evidence
+) -> None:
+    """第二十条: reading a record of the case is itself recorded."""
+    api_client(province.officer_a).get(f"/api/v1/evidence/{played.pk}")
+    from django.test import Client
+
+    page = Client()
+    page.force_login(province.officer_a2.user)
+    assert page.get(f"/evidence/{played.pk}/").status_code == 200
+    viewers = [
+        json.loads(bytes(e.body))["actor"]
+        for e in Event.objects.filter(action="evidence.viewed").order_by("seq")
+    ]
+    assert [str(v.get("name", v)) if isinstance(v, dict) else v for v in viewers] == [
+        "officer_a",
+        "officer_a2",
+    ]
+    assert api_client(province.officer_b).get(f"/api/v1/evidence/{played.pk}").status_code == 404
+    assert Event.objects.filter(action="evidence.viewed").count() == 2

@@ -1,5 +1,6 @@
 """In a real browser: log in, open a matter, write a 现场检查笔录 signed on the signature pad,
-move the stage, and see it all on the whole-process timeline.
+move the stage, and see it all on the whole-process timeline; then play a body-camera video's
+watermarked working copy on its evidence page (第十九条).
 
 Runs Debian's chromium (never a downloaded browser) against ``lawtrail serve`` in a
 subprocess. Set LAWTRAIL_SCREENSHOTS=/some/dir to keep screenshots of the pages it visits.
@@ -41,9 +42,32 @@ pytestmark = [
 ]
 
 
+# officer_a's body-camera video (real H.264 + AAC made with FFmpeg), uploaded an hour after the
+# recording ended and waiting in the inbox, with its watermarked working copy and thumbnail made
+# as the task worker would.
+EVIDENCE = """
+import datetime, pathlib, tempfile
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from lawtrail.evidence import derivatives
+from lawtrail.evidence.ingest import IngestInput, ingest_file
+from lawtrail.evidence.tests.media import make_video
+user = get_user_model().objects.get(username="officer_a")
+end = timezone.now() - datetime.timedelta(hours=1)
+with tempfile.TemporaryDirectory() as folder:
+    video = make_video(pathlib.Path(folder) / "bodycam.mp4")
+    arrival = ingest_file(user, video, IngestInput(
+        filename="bodycam.mp4", officer="officer_a", device="BC-0001",
+        recorded_from=(end - datetime.timedelta(seconds=2)).isoformat(),
+        recorded_to=end.isoformat(),
+    ))
+derivatives.make_derivatives(arrival.evidence_id, None)
+"""
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[liveserver.LiveServer]:
-    running = liveserver.start(tmp_path_factory.mktemp("browser"))
+    running = liveserver.start(tmp_path_factory.mktemp("browser"), extra_setup=EVIDENCE)
     try:
         yield running
     finally:
@@ -200,3 +224,51 @@ def test_a_field_day_from_login_to_timeline(server: liveserver.LiveServer, page:
     timeline.scroll_into_view_if_needed()
     shot(page, "05-matter")
     assert not console_errors, console_errors
+
+
+def test_the_evidence_page_plays_the_working_copy(
+    server: liveserver.LiveServer, page: object
+) -> None:
+    from playwright.sync_api import Page, expect
+
+    assert isinstance(page, Page)
+    url = server.url
+    failures: list[str] = []
+    page.on("console", lambda msg: failures.append(msg.text) if msg.type == "error" else None)
+    page.on(
+        "response", lambda r: failures.append(f"{r.status} {r.url}") if r.status >= 400 else None
+    )
+
+    page.goto(url + "/login/")
+    page.fill("#id_username", "officer_a")
+    page.fill("#id_password", PASSWORD)
+    page.click("form button[type=submit].primary")
+    page.wait_for_url(url + "/")
+
+    # The inbox: the video waits there, unbound, with its thumbnail.
+    page.click("nav.mainnav a[href='/evidence/']")
+    row = page.locator("#results tr[data-evidence]")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("bodycam.mp4")
+    expect(row.locator("img.thumb")).to_have_count(1)
+    assert page.evaluate("() => document.querySelector('img.thumb').naturalWidth") > 0
+    shot(page, "06-evidence-inbox")
+    row.locator("a >> text=bodycam.mp4").click()
+    page.wait_for_url(re.compile(r"/evidence/\d+/$"))
+
+    # The player points at the working copy and plays it, with HTTP Range.
+    video = page.locator("video[data-working-copy]")
+    expect(video).to_have_attribute("src", re.compile(r"^/api/v1/evidence/\d+/working-copy$"))
+    page.evaluate("() => { const v = document.querySelector('video'); v.muted = true; v.play(); }")
+    page.wait_for_function(
+        "() => { const v = document.querySelector('video');"
+        " return v.readyState >= 2 && v.currentTime > 0; }"
+    )
+    duration = page.evaluate("() => document.querySelector('video').duration")
+    assert 1.5 < duration < 2.5, duration
+    width = page.evaluate("() => document.querySelector('video').videoWidth")
+    assert width == 320, width
+    expect(page.locator("[data-digest=sha256]")).to_have_text(re.compile(r"^[0-9a-f]{64}$"))
+    expect(page.locator("[data-download-original]")).to_have_count(1)
+    shot(page, "07-evidence-page")
+    assert not failures, failures

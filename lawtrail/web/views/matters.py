@@ -41,7 +41,7 @@ from lawtrail.web.forms.matters import (
 from lawtrail.web.forms.search import MatterSearchForm
 from lawtrail.web.paging import page_of
 from lawtrail.web.shortcuts import apply_error, current_officer, page, unmet_of
-from lawtrail.web.views import records
+from lawtrail.web.views import evidence, records
 
 INDEXED_FIELD = re.compile(r"^(parties|gis_points)\[(\d+)\]\.(\w+)$")
 
@@ -189,6 +189,7 @@ def matter_context(request: HttpRequest, matter: Matter, **extra: Any) -> dict[s
         "can_return": matter.stage == Stage.REVIEW,
         "timeline": timeline.entries(events.for_context(matter.context)),
         "records": records.section(request, matter),
+        "evidence_rows": evidence.matter_section(request, matter),
         "approval_form": ApprovalRequestForm(),
         "stage_form": StageForm(initial={"target": next_stage}),
         "return_form": ReturnForm(),
