@@ -34,11 +34,14 @@ class Server(BaseApplication):  # type: ignore[misc]
 
 
 def start_helpers() -> list[subprocess.Popen[bytes]]:
-    """The task worker and the checkpoint signer run beside the web workers."""
+    """The task worker, the checkpoint signer and the upload expiry sweep run beside the web
+    workers. The sweep (tus expiration) removes the bytes of uploads abandoned past their
+    ``expires_at``; it runs first at start, then every few minutes."""
     cli = [sys.executable, "-m", "lawtrail.cli"]
     return [
         subprocess.Popen([*cli, "manage", "db_worker"]),
         subprocess.Popen([*cli, "ledger", "checkpoint", "--loop"]),
+        subprocess.Popen([*cli, "uploads", "expire", "--loop"]),
     ]
 
 

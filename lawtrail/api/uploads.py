@@ -3,13 +3,17 @@
 Plain Django views rather than django-ninja: a PATCH body must stream from ``wsgi.input`` to
 disk without being read into memory, and tus speaks in headers and status codes (204, 409,
 460) more than in JSON. The state changes are the actions in ``lawtrail.evidence.uploads``.
+A body comes with Content-Length or ``Transfer-Encoding: chunked`` (``request_body``).
+Deferred lengths (creation-defer-length) are not offered; docs/contracts.md says why.
 """
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, BinaryIO
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -91,8 +95,6 @@ def upload_headers(upload: Upload) -> dict[str, str]:
         "Upload-Expires": http_date(upload.expires_at.timestamp()),
     }
     if upload.metadata:
-        import base64
-
         headers["Upload-Metadata"] = ",".join(
             f"{k} {base64.b64encode(v.encode()).decode()}" for k, v in upload.metadata.items()
         )
@@ -128,31 +130,69 @@ def collection(request: HttpRequest) -> HttpResponse:
         metadata = uploads.parse_metadata(request.headers.get("Upload-Metadata", ""))
         # creation-with-upload: the POST may carry the first bytes. Check their type before
         # anything is created, so a refused POST leaves no upload behind.
-        content_length = int_header(request, "Content-Length") or 0
-        if content_length:
+        body = request_body(request)
+        if body.present:
             require_offset_stream(request)
         upload = uploads.create_upload(user, length, metadata)
         headers = {
             "Location": request.build_absolute_uri(reverse("uploads:item", args=[upload.id]))
         }
-        if content_length and upload.length:
-            upload = patch_body(request, user, upload, 0, content_length)
+        if body.present and upload.length:
+            upload = patch_body(request, user, upload, 0, body)
         headers.update(upload_headers(upload))
         return tus_response(201, headers)
     except ActionError as error:
         return error_response(error)
 
 
-def patch_body(
-    request: HttpRequest, user: Any, upload: Upload, offset: int, content_length: int | None
-) -> Upload:
+@dataclass(frozen=True)
+class Body:
+    """Where a request body comes from and how long it is (``None``: until it ends)."""
+
+    stream: BinaryIO
+    length: int | None
+
+    @property
+    def present(self) -> bool:
+        return self.length is None or self.length > 0
+
+
+class LengthRequired(ActionError):
+    status = 411
+
+
+def request_body(request: HttpRequest) -> Body:
+    """The body of a POST or PATCH: ``Content-Length`` bytes, or a chunked body to its end.
+
+    Django reads a body through a ``LimitedStream`` of ``CONTENT_LENGTH`` bytes, so a body sent
+    with ``Transfer-Encoding: chunked`` (curl with that header, a proxy forwarding HTTP/2
+    without a length) would read as empty. gunicorn decodes the chunks itself and says so with
+    ``wsgi.input_terminated``: then ``wsgi.input`` is read to its end. A server that does not
+    (Django's runserver) would hand us the chunk framing, so the request is refused with 411.
+    """
+    length = int_header(request, "Content-Length")
+    if length is not None:
+        # HttpRequest.read streams wsgi.input, limited to the length.
+        return Body(request, length)  # type: ignore[arg-type]
+    encoding = request.headers.get("Transfer-Encoding", "")
+    if "chunked" not in encoding.lower():
+        return Body(request, 0)  # type: ignore[arg-type]
+    if not request.META.get("wsgi.input_terminated"):
+        raise LengthRequired(
+            _("This server cannot read a chunked body; send Content-Length instead.")
+        )
+    stream: BinaryIO = request.META["wsgi.input"]
+    return Body(stream, None)
+
+
+def patch_body(request: HttpRequest, user: Any, upload: Upload, offset: int, body: Body) -> Upload:
     require_offset_stream(request)
     return uploads.receive(
         user,
         upload,
         offset=offset,
-        stream=request,  # type: ignore[arg-type]  # HttpRequest.read streams wsgi.input
-        content_length=content_length,
+        stream=body.stream,
+        content_length=body.length,
         checksum=uploads.parse_checksum(request.headers.get("Upload-Checksum", "")),
     )
 
@@ -187,9 +227,7 @@ def item(request: HttpRequest, upload_id: str) -> HttpResponse:
             offset = int_header(request, "Upload-Offset")
             if offset is None:
                 raise Invalid(_("Send Upload-Offset."), {"Upload-Offset": []})
-            upload = patch_body(
-                request, user, upload, offset, int_header(request, "Content-Length")
-            )
+            upload = patch_body(request, user, upload, offset, request_body(request))
             headers = {
                 "Upload-Offset": str(upload.offset),
                 "Upload-Expires": http_date(upload.expires_at.timestamp()),

@@ -13,6 +13,7 @@ from django_tasks import task
 from lawtrail.errors import ActionError, Forbidden, NotFound
 from lawtrail.evidence.ingest import from_metadata, ingest_file
 from lawtrail.evidence.models import Acquisition, Upload
+from lawtrail.evidence.uploads import declared, expire_uploads
 from lawtrail.ledger import events
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,7 @@ def ingest_upload(upload_id: str) -> None:
         Upload.objects.filter(pk=upload.pk).update(state=Upload.State.INGESTED)
         upload.path.unlink(missing_ok=True)
         return
-    data = from_metadata(upload.metadata, "tus")
+    data = from_metadata(declared(upload.metadata), "tus")
     try:
         try:
             ingest_file(
@@ -93,6 +94,20 @@ def requeue_stalled_uploads(older_than: timedelta = timedelta(hours=1)) -> int:
     for upload_id in ids:
         ingest_upload.enqueue(upload_id)
     return len(ids)
+
+
+@task()
+def expire_abandoned_uploads() -> int:
+    """tus expiration: remove the bytes of uploads past ``expires_at`` that never completed and
+    mark them expired (see ``uploads.expire_uploads``); how many expired.
+
+    ``lawtrail serve`` runs the same sweep every few minutes (``lawtrail uploads expire
+    --loop``); this task is for deployments that schedule work through the task queue.
+    """
+    expiry = expire_uploads()
+    if expiry.expired:
+        log.info("expired %d abandoned upload(s)", len(expiry.expired))
+    return len(expiry.expired)
 
 
 @task()

@@ -7,7 +7,8 @@ before the next write. A writer thread (``sink.py``) overlaps the disk with the 
 during a long body the offset moves about once a second, so a server killed mid-PATCH loses
 only the last second of it. One PATCH at a time per upload (an exclusive file lock). When the
 last byte lands the upload is complete and the ingest job turns it into evidence; an upload
-itself is never visible as evidence.
+itself is never visible as evidence. One never completed by its ``expires_at`` is expired:
+its bytes are removed and the row is kept with its ledger event (``expire_uploads``).
 """
 
 from __future__ import annotations
@@ -23,12 +24,14 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any, BinaryIO
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,8 +41,13 @@ from lawtrail.evidence.sink import Sink
 from lawtrail.ledger import events
 
 CHUNK = 1024 * 1024
-METADATA_KEY = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
+#: A metadata key is printable ASCII without spaces or commas (tus 1.0, Upload-Metadata).
+METADATA_KEY = re.compile(r"^[!-+\--~]{1,64}$")
+#: Bounds on Upload-Metadata. Keys we do not know (Uppy sends ``name``, ``type``,
+#: ``relativePath`` …) are kept as sent, but only this many and this long in all; gunicorn
+#: refuses a header line longer than 8190 bytes before it reaches us anyway.
 MAX_METADATA_BYTES = 8 * 1024
+MAX_METADATA_KEYS = 32
 CHECKSUM_ALGORITHMS = {"sha256": hashlib.sha256, "sha1": hashlib.sha1, "md5": hashlib.md5}
 #: During a long PATCH the acknowledged offset moves at most this often (an fsync and a short
 #: UPDATE each time), so a server killed mid-body loses about this much of the transfer.
@@ -74,31 +82,65 @@ class TooLarge(ActionError):
     status = 413
 
 
+class Malformed(ActionError):
+    """An Upload-Metadata header that is not what tus 1.0 describes, or beyond our bounds (400)."""
+
+    status = 400
+
+
 def parse_metadata(header: str) -> dict[str, str]:
-    """``key base64value,key2 base64value2`` → dict; keys unique, values UTF-8."""
+    """``key base64value,key2 base64value2`` → dict; keys unique, values UTF-8.
+
+    Every key is kept, the ones we do not know too (stock clients send their own); the ones we
+    know are checked by ``declared`` and ``ingest.clean``. A header that breaks the syntax or
+    our bounds is refused whole (400), so no part of it is silently dropped.
+    """
     if len(header) > MAX_METADATA_BYTES:
-        raise Invalid(_("Upload-Metadata is too long."), {"Upload-Metadata": []})
+        raise Malformed(
+            _("Upload-Metadata is longer than %(max)d bytes.") % {"max": MAX_METADATA_BYTES}
+        )
+    pairs = [p.strip() for p in header.split(",") if p.strip()]
+    if len(pairs) > MAX_METADATA_KEYS:
+        raise Malformed(
+            _("Upload-Metadata has %(count)d keys; at most %(max)d are accepted.")
+            % {"count": len(pairs), "max": MAX_METADATA_KEYS}
+        )
     result: dict[str, str] = {}
-    for pair in filter(None, (p.strip() for p in header.split(","))):
+    for pair in pairs:
         key, _sep, value = pair.partition(" ")
         if not METADATA_KEY.match(key):
-            raise Invalid(
-                _("Upload-Metadata key %(key)s is not allowed.") % {"key": key[:64]},
-                {"Upload-Metadata": []},
+            raise Malformed(
+                _(
+                    "Upload-Metadata key %(key)s is not allowed: a key is 1 to 64 printable "
+                    "ASCII characters without spaces or commas."
+                )
+                % {"key": ascii(key[:64])}
             )
         if key in result:
-            raise Invalid(
-                _("Upload-Metadata repeats %(key)s.") % {"key": key}, {"Upload-Metadata": []}
-            )
+            raise Malformed(_("Upload-Metadata repeats %(key)s.") % {"key": key})
         try:
             decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
         except (binascii.Error, ValueError):
-            raise Invalid(
-                _("Upload-Metadata value of %(key)s is not base64 of UTF-8 text.") % {"key": key},
-                {"Upload-Metadata": []},
+            raise Malformed(
+                _("Upload-Metadata value of %(key)s is not base64 of UTF-8 text.") % {"key": key}
             ) from None
         result[key] = decoded
     return result
+
+
+def declared(metadata: dict[str, str]) -> dict[str, str]:
+    """The metadata keys that mean something to ingest (matter, device, officer, capture
+    times …, 第十七条 and 第十九条); the others are kept on the upload and ignored.
+
+    Clients that name the file ``name`` (Uppy sends it beside ``filename``) get it as the
+    filename when ``filename`` is absent.
+    """
+    from lawtrail.evidence.ingest import METADATA_FIELDS
+
+    known = {key: value for key, value in metadata.items() if key in METADATA_FIELDS}
+    if not known.get("filename") and metadata.get("name"):
+        known["filename"] = metadata["name"]
+    return known
 
 
 def fsync_dir(path: os.PathLike[str] | str) -> None:
@@ -121,7 +163,7 @@ def create_upload(user: Any, length: int, metadata: dict[str, str]) -> Upload:
     # Refuse bad metadata now, before a byte flows; ingest checks it again at the end.
     from lawtrail.evidence.ingest import clean, from_metadata
 
-    clean(user, from_metadata(metadata, "tus"))
+    clean(user, from_metadata(declared(metadata), "tus"))
     now = timezone.now()
     upload = Upload.objects.create(
         created_by=user,
@@ -154,11 +196,19 @@ def get_upload(user: Any, upload_id: object) -> Upload:
         raise NotFound(_("No such upload.")) from None
     if upload.created_by_id != user.pk:
         raise NotFound(_("No such upload."))
+    refuse_if_gone(upload)
+    return upload
+
+
+def refuse_if_gone(upload: Upload) -> None:
+    """tus: a terminated or expired upload answers 410 Gone, whether or not the sweep of
+    ``expire_uploads`` has reached it yet."""
     if upload.state == Upload.State.TERMINATED:
         raise Gone(_("This upload was terminated."))
-    if upload.state == Upload.State.RECEIVING and upload.expires_at <= timezone.now():
+    if upload.state == Upload.State.EXPIRED or (
+        upload.state == Upload.State.RECEIVING and upload.expires_at <= timezone.now()
+    ):
         raise Gone(_("This upload has expired."))
-    return upload
 
 
 @contextmanager
@@ -215,12 +265,17 @@ def receive(
     Upload-Checksum the offset also moves about every ``CHECKPOINT_SECONDS`` during a long
     body, and what arrived is kept when the connection breaks (tus: resume from there); with a
     checksum the chunk counts only as a whole.
+
+    ``content_length`` None is a body of unknown length (``Transfer-Encoding: chunked``): it is
+    read to its end. One that goes on past the end of the upload is refused (413) and only what
+    was acknowledged before that is kept.
     """
     if upload.state != Upload.State.RECEIVING:
         raise Forbidden(_("This upload is already complete."))
     with locked(upload) as fd:
         upload.refresh_from_db()
-        # A PATCH that held the lock before us may have completed or terminated it.
+        # Whoever held the lock before us may have completed, terminated or expired it.
+        refuse_if_gone(upload)
         if upload.state != Upload.State.RECEIVING:
             raise Forbidden(_("This upload is already complete."))
         if offset != upload.offset:
@@ -258,6 +313,8 @@ def receive(
                 sink.write(chunk)
                 if hasher:
                     hasher.update(chunk)
+            # A body of unknown length must end where the upload does.
+            overflow = content_length is None and sink.received == budget and bool(stream.read(1))
         except Exception:
             # The client went away mid-body: keep what arrived so it can resume from there.
             if hasher is None:
@@ -268,7 +325,19 @@ def receive(
             else:
                 sink.drain()
             raise
-        if hasher and (sink.received != budget or hasher.digest() != checksum.digest):  # type: ignore[union-attr]
+        if overflow:
+            sink.drain()
+            os.ftruncate(fd, acknowledged)
+            raise TooLarge(
+                _(
+                    "The body is longer than the rest of the upload; it was discarded after "
+                    "offset %(offset)d."
+                )
+                % {"offset": acknowledged}
+            )
+        # With a Content-Length a short body is a broken one; a chunked body ends where it ends.
+        short = content_length is not None and sink.received != budget
+        if hasher and (short or hasher.digest() != checksum.digest):  # type: ignore[union-attr]
             sink.drain()
             os.ftruncate(fd, start)
             raise ChecksumMismatch(_("The chunk does not match Upload-Checksum; it was discarded."))
@@ -335,3 +404,102 @@ def terminate(user: Any, upload: Upload) -> None:
         ("evidence.upload", str(upload.id)),
         {"offset": upload.offset, "length": upload.length},
     )
+
+
+def due_for_expiry(now: datetime | None = None) -> QuerySet[Upload]:
+    """Uploads past their ``expires_at`` that never completed (tus expiration)."""
+    return Upload.objects.filter(
+        state=Upload.State.RECEIVING, expires_at__lte=now or timezone.now()
+    ).order_by("expires_at")
+
+
+@dataclass
+class Expiry:
+    """What one sweep of ``expire_uploads`` did."""
+
+    expired: list[Upload] = field(default_factory=list)
+    #: Uploads a PATCH was writing during the sweep; the next sweep takes them.
+    busy: list[Upload] = field(default_factory=list)
+    #: Part files left behind by a crash after their upload was expired, terminated or ingested.
+    leftovers: int = 0
+
+
+def expire_uploads(now: datetime | None = None) -> Expiry:
+    """tus expiration: an upload not complete by its ``expires_at`` never will be.
+
+    Its part file is removed, and the row stays as history, marked ``expired``, with an
+    ``upload.expired`` event written in the same transaction; from then on the upload answers
+    410 Gone. Nothing that was evidence is touched: only incomplete uploads expire, and an
+    upload is evidence only once complete and ingested (第十九条 asks for the upload itself
+    within 48 hours; ``LAWTRAIL_UPLOAD_EXPIRY_HOURS`` gives a client far longer to resume).
+
+    Idempotent and safe beside running PATCHes: an upload whose PATCH holds its lock is left
+    for the next sweep, and the conditional UPDATE lets only one sweep expire an upload.
+    """
+    now = now or timezone.now()
+    report = Expiry()
+    # A list: the rows change under the loop, so no cursor is kept open across it.
+    for upload in list(due_for_expiry(now).select_related("created_by")):
+        try:
+            with locked(upload):
+                # The file goes while we hold the lock: no PATCH can open it meanwhile.
+                if expire_one(upload, now):
+                    report.expired.append(upload)
+        except Locked:
+            report.busy.append(upload)
+        except Gone:  # the part file is already gone (a crash, or an operator)
+            if expire_one(upload, now):
+                report.expired.append(upload)
+    report.leftovers = remove_leftover_parts()
+    return report
+
+
+def expire_one(upload: Upload, now: datetime) -> bool:
+    """Mark one upload expired with its ledger event, then remove its bytes."""
+    with transaction.atomic():
+        moved = Upload.objects.filter(
+            pk=upload.pk, state=Upload.State.RECEIVING, expires_at__lte=now
+        ).update(state=Upload.State.EXPIRED)
+        if moved != 1:
+            return False  # completed, terminated or expired meanwhile
+        upload.refresh_from_db()
+        events.append(
+            events.SYSTEM,
+            "upload.expired",
+            ("evidence.upload", str(upload.id)),
+            {
+                "offset": upload.offset,
+                "length": upload.length,
+                "expires_at": upload.expires_at.isoformat(),
+                "created_by": upload.created_by_id,
+            },
+        )
+    # After the commit: a crash before this line leaves a file the next sweep removes.
+    upload.path.unlink(missing_ok=True)
+    return True
+
+
+def remove_leftover_parts() -> int:
+    """Remove part files whose upload is over (expired, terminated or ingested).
+
+    Only files whose row says so: a part file without a committed row may belong to an upload
+    being created right now.
+    """
+    folder = Path(settings.LAWTRAIL_HOME) / "uploads"
+    if not folder.is_dir():
+        return 0
+    found: dict[uuid.UUID, Path] = {}
+    for path in folder.glob("*.part"):
+        try:
+            found[uuid.UUID(path.stem)] = path
+        except ValueError:
+            continue
+    over = (Upload.State.EXPIRED, Upload.State.TERMINATED, Upload.State.INGESTED)
+    removed = 0
+    ids = list(found)
+    for start in range(0, len(ids), 500):
+        batch = ids[start : start + 500]
+        for pk in Upload.objects.filter(pk__in=batch, state__in=over).values_list("pk", flat=True):
+            found[pk].unlink(missing_ok=True)
+            removed += 1
+    return removed

@@ -30,18 +30,20 @@ from typing import Any
 SECRET = "evidence-live-test-secret-key-long-enough-0123456789"
 
 
-def environment(home: Path) -> dict[str, str]:
+def environment(home: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The child's environment; ``extra`` adds to it (``LAWTRAIL_STORE`` of an S3 store)."""
     env = dict(os.environ)
     env.pop("DATABASE_URL", None)  # the child keeps its own SQLite database in its home
     env.pop("LAWTRAIL_STORE", None)
     env.update(LAWTRAIL_HOME=str(home), LAWTRAIL_SECRET_KEY=SECRET, PYTHONUNBUFFERED="1")
+    env.update(extra or {})
     return env
 
 
-def cli(home: Path, *args: str, timeout: float = 300) -> str:
+def cli(home: Path, *args: str, timeout: float = 300, env: dict[str, str] | None = None) -> str:
     done = subprocess.run(
         [sys.executable, "-m", "lawtrail.cli", *args],
-        env=environment(home),
+        env=environment(home, env),
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -77,6 +79,8 @@ class Server:
     port: int
     token: str
     log: Path
+    #: Added to the child's environment, e.g. ``LAWTRAIL_STORE``.
+    env: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
     @property
@@ -91,7 +95,7 @@ class Server:
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "lawtrail.cli", "serve", "--port", str(self.port)],
-                env=environment(self.home),
+                env=environment(self.home, self.env),
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,

@@ -17,6 +17,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -121,6 +122,26 @@ def curl_patch(server: Server, location: str, path: Path, offset: int = 0) -> No
     )
 
 
+def curl_patch_chunked(server: Server, location: str, path: Path, offset: int) -> tuple[int, str]:
+    """PATCH with ``Transfer-Encoding: chunked`` (no Content-Length): the HTTP status, and
+    curl's trace, which shows what went on the wire."""
+    done = subprocess.run(
+        [
+            "curl", "-sS", "-v", "-o", "/dev/null", "-w", "%{http_code}",
+            "-X", "PATCH", location,
+            "-H", f"Authorization: Bearer {server.token}",
+            "-H", "Tus-Resumable: 1.0.0",
+            "-H", f"Upload-Offset: {offset}",
+            "-H", "Content-Type: application/offset+octet-stream",
+            "-H", "Transfer-Encoding: chunked",
+            "-T", str(path),
+        ],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return int(done.stdout), done.stderr
+
+
 def head_offset(server: Server, location: str) -> int:
     request = urllib.request.Request(
         location, method="HEAD", headers={**server.auth, "Tus-Resumable": "1.0.0"}
@@ -164,6 +185,74 @@ def test_plain_curl_uploads_a_recording(server: Server, media: Media, tmp_path: 
         f"{server.url}/api/v1/evidence/{status['evidence']['id']}/original",
     )
     assert first_bytes.read_bytes() == media.photo.read_bytes()[:10]
+
+
+def test_curl_sends_chunked_patches_and_every_byte_lands(server: Server, tmp_path: Path) -> None:
+    """gunicorn decodes the chunks; Django alone would read a body without Content-Length as
+    empty. Several MiB, so the body crosses many reads and the writer thread's hand-overs."""
+    big = make_big(tmp_path / "bodycam-12m.mp4", 12 * MiB + 12345)
+    data = big.read_bytes()
+    location = curl_create(server, len(data), big.name)
+    first, rest, too_long = tmp_path / "first", tmp_path / "rest", tmp_path / "too-long"
+    half = 5 * MiB + 7
+    first.write_bytes(data[:half])
+    too_long.write_bytes(data[half:] + b"one byte too many")
+    status, trace = curl_patch_chunked(server, location, first, 0)
+    assert status == 204, trace
+    assert "> Transfer-Encoding: chunked" in trace and "> Content-Length" not in trace
+    assert head_offset(server, location) == half
+    status, _trace = curl_patch_chunked(server, location, too_long, half)
+    assert status == 413
+    # Nothing past the last checkpoint (usually none in so short a body) was kept, and the
+    # upload did not complete with a body that did not fit.
+    offset = head_offset(server, location)
+    assert half <= offset < len(data)
+    rest.write_bytes(data[offset:])
+    status, _trace = curl_patch_chunked(server, location, rest, offset)
+    assert status == 204
+    evidence = ingested(server, location)["evidence"]
+    assert evidence["sha256"] == sha256_of(big) and evidence["sm3"] == sm3_of(big)
+    assert evidence["size"] == len(data)
+
+
+def test_serve_expires_an_abandoned_upload_and_it_answers_410(
+    server: Server, tmp_path: Path
+) -> None:
+    """The sweep runs beside the web workers, first at start (tus expiration)."""
+    import sqlite3
+
+    location = curl_create(server, 100, "abandoned.mp4")
+    part = tmp_path / "part"
+    part.write_bytes(b"x" * 40)
+    curl_patch(server, location, part)
+    upload_id = location.rstrip("/").rsplit("/", 1)[-1].replace("-", "")
+    server.stop()
+    db = sqlite3.connect(server.home / "lawtrail.sqlite3")
+    try:
+        with db:  # as if its client had walked away LAWTRAIL_UPLOAD_EXPIRY_HOURS ago
+            db.execute(
+                "update evidence_upload set expires_at = '2000-01-01 00:00:00' where id = ?",
+                (upload_id,),
+            )
+    finally:
+        db.close()
+    server.start()
+
+    def expired() -> bool:
+        rows = server.query("select state from evidence_upload where id = ?", upload_id)
+        return rows == [("expired",)]
+
+    wait_for(expired, timeout=60)
+    assert list((server.home / "uploads").glob("*.part")) == []
+    assert server.query("select count(*) from ledger_event where action = 'upload.expired'") == [
+        (1,)
+    ]
+    request = urllib.request.Request(
+        location, method="HEAD", headers={**server.auth, "Tus-Resumable": "1.0.0"}
+    )
+    with pytest.raises(urllib.error.HTTPError) as gone:
+        urllib.request.urlopen(request, timeout=30)
+    assert gone.value.code == 410
 
 
 class SlowBody:
