@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "lawtrail.matters",
     "lawtrail.records",
     "lawtrail.evidence",
+    "lawtrail.devices",
     "lawtrail.api",
     "lawtrail.web",
 ]

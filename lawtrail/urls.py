@@ -17,5 +17,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("devices/", include("lawtrail.devices.urls")),
     path("", include("lawtrail.web.urls")),
 ]

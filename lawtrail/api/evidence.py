@@ -21,6 +21,7 @@ from ninja import Field, Query, Router, Schema, Status
 from lawtrail.api.api import caller
 from lawtrail.api.pagination import paginate
 from lawtrail.api.schemas import READ_ERRORS, WRITE_ERRORS, ErrorOut, Input, one_of
+from lawtrail.devices.findings import Finding
 from lawtrail.errors import Invalid
 from lawtrail.evidence import actions, deadlines, playback, queries
 from lawtrail.evidence.models import Acquisition, Binding, Derivative, Evidence
@@ -79,6 +80,17 @@ class ClockOut(Schema):
     hours_over: float | None = Field(description="Hours past the deadline; null when not.")
 
 
+class StationRefOut(Schema):
+    id: int
+    name: str
+
+
+class FindingOut(Schema):
+    code: str
+    article: str
+    message: str
+
+
 class RecordingOfficerOut(Schema):
     id: int
     username: str
@@ -107,6 +119,18 @@ class AcquisitionOut(Schema):
     declared_sha256: str = Field(description="The digest the client declared (it matched).")
     upload: str | None = Field(description="The tus upload it came in by.")
     deadline: ClockOut
+    collection_station: StationRefOut | None = Field(
+        description="第十九条: the collection station that uploaded it, if one did."
+    )
+    dock: int | None = Field(description="The dock session it came in by.")
+    clock_offset_seconds: float | None = Field(
+        description="Device clock minus station clock at docking; the times above are corrected."
+    )
+    device_recorded_from: datetime.datetime | None = Field(description="As the device said.")
+    device_recorded_to: datetime.datetime | None = Field(description="As the device said.")
+    findings: list[FindingOut] = Field(
+        description="第二十三条: what the device registry says about how it was recorded."
+    )
 
 
 class EvidenceSummary(Schema):
@@ -163,6 +187,7 @@ def binding_out(binding: Binding) -> BindingOut:
 
 def acquisition_out(acquisition: Acquisition) -> AcquisitionOut:
     officer = acquisition.officer
+    station = acquisition.collection_station
     delay = None
     if acquisition.recorded_to is not None:
         delay = int((acquisition.acquired_at - acquisition.recorded_to).total_seconds())
@@ -194,6 +219,21 @@ def acquisition_out(acquisition: Acquisition) -> AcquisitionOut:
         declared_sha256=acquisition.declared_sha256,
         upload=str(acquisition.upload_id) if acquisition.upload_id else None,
         deadline=ClockOut(**deadlines.clock_of(acquisition).as_dict()),
+        collection_station=(
+            StationRefOut(id=station.pk, name=station.name) if station is not None else None
+        ),
+        dock=acquisition.dock_id,
+        clock_offset_seconds=(
+            float(acquisition.clock_offset_seconds)
+            if acquisition.clock_offset_seconds is not None
+            else None
+        ),
+        device_recorded_from=acquisition.device_recorded_from,
+        device_recorded_to=acquisition.device_recorded_to,
+        findings=[
+            FindingOut(**Finding(row.code, row.detail).as_dict())
+            for row in sorted(acquisition.findings.all(), key=lambda row: row.pk)
+        ],
     )
 
 
@@ -250,9 +290,9 @@ def evidence_detail(user: Any, evidence: Evidence) -> EvidenceDetail:
         .order_by("bound_at", "id")
     )
     shown = list(
-        queries.shown_acquisitions(user, evidence).prefetch_related(
-            models.Prefetch("officer__certificates")
-        )
+        queries.shown_acquisitions(user, evidence)
+        .select_related("collection_station")
+        .prefetch_related(models.Prefetch("officer__certificates"), "findings")
     )
     return EvidenceDetail(
         **summary_fields(evidence, bindings, shown),

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from lawtrail.agencies.models import Agency, Role
+from lawtrail.demo import equipment as demo_equipment
 from lawtrail.demo import matters as demo_matters
 from lawtrail.demo import media as demo_media
 from lawtrail.demo import records as demo_records
@@ -70,7 +71,8 @@ def build_demo(out: TextIO) -> None:
         staff = create_staff(pool)
         ids = IdentifierMaker()
         records = demo_records.RecordMaker(staff)
-        media = demo_media.MediaMaker(staff, Path(folder))
+        equipment = demo_equipment.equip(staff)
+        media = demo_media.MediaMaker(staff, Path(folder), equipment)
 
         def hook(scenario: Scenario, matter: Matter, stage: str, entered: bool) -> None:
             records.hook(scenario, matter, stage, entered)
@@ -80,6 +82,7 @@ def build_demo(out: TextIO) -> None:
         for scenario in SCENARIOS:
             matter = demo_matters.open_scenario(staff, ids, scenario)
             built.append(demo_matters.walk(staff, scenario, matter, hook))
+        equipment.finish()
         set_passwords(staff)
         events.append(
             events.SYSTEM,
@@ -91,9 +94,18 @@ def build_demo(out: TextIO) -> None:
                 "matters": [m.number for m in built],
                 "records": records.count,
                 "evidence": media.count,
+                "stations": len(equipment.stations),
+                "devices": len(equipment.devices),
             },
         )
     report(out, staff, built, records.count, media.count, time.monotonic() - started)
+    report_stations(out, equipment.tokens)
+
+
+def report_stations(out: TextIO, tokens: dict[str, str]) -> None:
+    out.write("\nStation tokens (shown once; for `lawtrail station run --token …`):\n\n")
+    for name, token in tokens.items():
+        out.write(f"  {name}  {token}\n")
 
 
 def width(text: str) -> int:

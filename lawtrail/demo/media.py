@@ -2,8 +2,9 @@
 
 The files are made here, with the static FFmpeg of imageio-ffmpeg (H.264 + AAC in MP4, with an
 ISO 6709 location) and Pillow (JPEG with an EXIF GPS block). They go through
-``evidence.ingest.ingest_file`` like a station's upload: digests computed while the bytes are
-stored, the 第十七条 notice recorded, and the evidence bound to its matter. ``lawtrail serve``'s
+the county's collection station (``equipment.Equipment.ingest``) as the station agent would
+upload them: digests computed while the bytes are stored, the 第十七条 notice and the device
+clock recorded, and the evidence then bound to its matter by its officer. ``lawtrail serve``'s
 task worker then makes the watermarked working copies of 第十九条.
 """
 
@@ -18,10 +19,10 @@ from pathlib import Path
 
 from django.utils import timezone
 
+from lawtrail.demo.equipment import Equipment
 from lawtrail.demo.people import Staff
 from lawtrail.demo.scenarios import Scenario
-from lawtrail.evidence.ingest import IngestInput, ingest_file
-from lawtrail.evidence.models import Acquisition
+from lawtrail.evidence.ingest import IngestInput
 from lawtrail.matters.models import Matter, Stage
 
 NOTICE = "执法人员到达现场后出示执法证件，口头告知当事人执法过程全程录音录像。"
@@ -107,9 +108,10 @@ def make_photo(path: Path, taken: datetime.datetime, latitude: Decimal, longitud
 class MediaMaker:
     """Makes and ingests the demo's media (the ``walk`` hook); files live in a temporary folder."""
 
-    def __init__(self, staff: Staff, folder: Path) -> None:
+    def __init__(self, staff: Staff, folder: Path, equipment: Equipment) -> None:
         self.staff = staff
         self.folder = folder
+        self.equipment = equipment
         self.count = 0
 
     def hook(self, scenario: Scenario, matter: Matter, stage: str, entered: bool) -> None:
@@ -130,16 +132,14 @@ class MediaMaker:
             make_video(path, shot.seconds, point.latitude, point.longitude)
         else:
             make_photo(path, ended, point.latitude, point.longitude)
-        ingest_file(
-            lead.user,
+        self.equipment.ingest(
             path,
-            IngestInput(
-                source=Acquisition.Source.STATION,
+            matter=matter,
+            lead=scenario.handlers[0],
+            data=IngestInput(
                 filename=shot.filename,
-                matter=matter.number,
                 officer=lead.user.get_username(),
                 device=shot.device,
-                station=f"{self.staff.agencies[scenario.agency].name}采集站01",
                 recorded_from=started.isoformat(),
                 recorded_to=ended.isoformat(),
                 gis=[{"latitude": str(point.latitude), "longitude": str(point.longitude)}],

@@ -153,6 +153,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                     "kind": evidence.kind,
                     "readable": evidence.readable,
                     "already_stored": again,
+                    # 第二十三条: what the device registry found; the file is kept regardless.
+                    "findings": findings_of(acquisition),
                 }
             )
             if not args.json:
@@ -160,6 +162,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(results, ensure_ascii=False, indent=2))
     return 1 if failed else 0
+
+
+def findings_of(acquisition: Any) -> list[dict[str, str]]:
+    from lawtrail.devices.findings import Finding
+
+    return [Finding(row.code, row.detail).as_dict() for row in acquisition.findings.order_by("id")]
 
 
 def describe(result: dict[str, Any]) -> str:
@@ -170,6 +178,8 @@ def describe(result: dict[str, Any]) -> str:
         notes.append(_("identical bytes were already stored; a new acquisition was recorded"))
     if not result["readable"]:
         notes.append(_("unreadable media, kept as evidence"))
+    for finding in result["findings"]:
+        notes.append(_("finding (%(article)s): %(message)s") % finding)
     text = _("%(file)s: evidence %(id)d (%(kind)s, %(size)d bytes) sha256 %(sha256)s sm3 %(sm3)s")
     return text % result + "".join(f"; {note}" for note in notes)
 

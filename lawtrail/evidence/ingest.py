@@ -1,12 +1,14 @@
 """Ingest: a file becomes evidence (第十九条), in small steps like a paperless consumer.
 
 1. ``clean`` the declared facts (matter, officer, device, capture times, GIS, the 第十七条
-   notice) before a byte is stored, so bad input changes nothing;
+   notice; for a collection station the officer it uploads for, its dock session and the
+   device's clock, decision 0013) before a byte is stored, so bad input changes nothing;
 2. stream the bytes into the store, computing SHA-256 and SM3 on the way; a digest the client
    declared is compared, never trusted (a mismatch stores and registers nothing);
 3. probe the media (a broken file is kept and flagged, never dropped);
-4. in one transaction: the Evidence row (once per content), the Acquisition, the Binding to a
-   matter if one was named, and their ledger events.
+4. in one transaction: the Evidence row (once per content), the Acquisition with the device
+   registry's findings about it (第二十三条: kept, never refused), the Binding to a matter if
+   one was named, and their ledger events.
 
 Slow I/O (steps 2 and 3) runs outside any database transaction; the row that makes the
 evidence visible is committed only after the bytes are durable.
@@ -20,6 +22,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal
 from io import BufferedReader
 from pathlib import Path
 from typing import Any
@@ -30,9 +33,24 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from lawtrail.agencies.models import Certificate, Officer
+from lawtrail.agencies.scope import officer_of
+from lawtrail.devices.models import DockSession, Station
+from lawtrail.devices.stations import station_of
 from lawtrail.errors import Invalid, NotFound
-from lawtrail.evidence.models import Acquisition, Binding, Evidence, Upload
+from lawtrail.evidence.models import (
+    Acquisition,
+    AcquisitionFinding,
+    Binding,
+    Evidence,
+    Upload,
+)
 from lawtrail.evidence.probe import probe
+from lawtrail.evidence.provenance import (
+    device_findings,
+    parse_offset,
+    station_dock,
+    station_officer,
+)
 from lawtrail.ledger import events
 from lawtrail.matters.models import Matter
 from lawtrail.matters.permissions import require_can_work_on, require_officer, visible_matters
@@ -59,6 +77,11 @@ class IngestInput:
     notice_method: str = ""
     interruption_reason: str = ""
     sha256: str = ""
+    # Decision 0013: what a collection station adds.
+    dock: str = ""  # the dock session id
+    clock_offset: str = ""  # device clock minus station clock, seconds, decimal
+    device_recorded_from: str = ""  # as the device's clock said
+    device_recorded_to: str = ""
 
 
 @dataclass
@@ -76,6 +99,11 @@ class Cleaned:
     notice_method: str
     interruption_reason: str
     sha256: str
+    collection_station: Station | None = None
+    dock: DockSession | None = None
+    clock_offset: Decimal | None = None
+    device_recorded_from: datetime | None = None
+    device_recorded_to: datetime | None = None
 
 
 METADATA_FIELDS = {
@@ -92,6 +120,10 @@ METADATA_FIELDS = {
     "interruption_reason",
     "sha256",
     "filetype",
+    "dock",
+    "clock_offset",
+    "device_recorded_from",
+    "device_recorded_to",
 }
 
 
@@ -129,6 +161,10 @@ def from_metadata(metadata: dict[str, str], source: str) -> IngestInput:
         notice_method=metadata.get("notice_method", ""),
         interruption_reason=metadata.get("interruption_reason", ""),
         sha256=metadata.get("sha256", ""),
+        dock=metadata.get("dock", ""),
+        clock_offset=metadata.get("clock_offset", ""),
+        device_recorded_from=metadata.get("device_recorded_from", ""),
+        device_recorded_to=metadata.get("device_recorded_to", ""),
     )
 
 
@@ -175,15 +211,42 @@ def clean(user: Any, data: IngestInput) -> Cleaned:
     """Check everything the client declared before a byte is stored."""
     from lawtrail.matters.actions import GisInput, clean_gis
 
-    # Evidence is brought in by people with an officer profile (or a station acting for one);
-    # a login without one has no inbox and no matters to bind to.
-    require_officer(user)
+    # Evidence is brought in by people with an officer profile, or by a collection station
+    # acting for an officer of its agency (decision 0013); a login with neither has no inbox.
+    station = station_of(user)
     matter = None
+    if station is None:
+        require_officer(user)
+        if data.source == Acquisition.Source.STATION:
+            raise Invalid(
+                _("Only a collection station's login brings recordings in as a station."),
+                {"source": []},
+            )
+    elif data.matter:
+        raise Invalid(
+            _(
+                "A station does not bind recordings to matters; the officer binds them from "
+                "the inbox."
+            ),
+            {"matter": []},
+        )
     if data.matter:
         matter = visible_matters(user).filter(number=data.matter).first()
         if matter is None:
             raise NotFound(_("No visible matter has the number %(n)s.") % {"n": data.matter[:64]})
         require_can_work_on(user, matter)
+    dock = station_dock(station, data.dock)
+    offset = parse_offset(data.clock_offset)
+    if offset is None and dock is not None:
+        offset = dock.clock_offset_seconds
+    device_from = parse_time(data.device_recorded_from, "device_recorded_from")
+    device_to = parse_time(data.device_recorded_to, "device_recorded_to")
+    if device_from and device_to and device_to < device_from:
+        raise Invalid(
+            _("The recording cannot end before it starts (device clock)."),
+            {"device_recorded_to": []},
+        )
+    # The device's own clock may say anything; the corrected times must make sense.
     recorded_from = parse_time(data.recorded_from, "recorded_from")
     recorded_to = parse_time(data.recorded_to, "recorded_to")
     if recorded_from and recorded_to and recorded_to < recorded_from:
@@ -216,13 +279,26 @@ def clean(user: Any, data: IngestInput) -> Cleaned:
         )
     if data.source not in Acquisition.Source.values:
         raise Invalid(_("Unknown source %(s)s.") % {"s": data.source}, {"source": []})
+    device = data.device.strip()[:64]
+    if dock is not None and device and device != dock.serial:
+        raise Invalid(
+            _("Dock session %(dock)d is of device %(serial)s, not %(device)s.")
+            % {"dock": dock.pk, "serial": dock.serial, "device": device},
+            {"device": []},
+        )
+    if dock is not None and not device:
+        device = dock.serial
+    officer = find_officer(data.officer)
+    if station is not None:
+        at = recorded_from or recorded_to
+        officer = station_officer(station, officer, dock, device, at)
     return Cleaned(
-        source=data.source,
+        source=Acquisition.Source.STATION if station else data.source,
         filename=safe_filename(data.filename),
         matter=matter,
-        officer=find_officer(data.officer),
-        device=data.device.strip()[:64],
-        station=data.station.strip()[:64],
+        officer=officer,
+        device=device,
+        station=station.name[:64] if station else data.station.strip()[:64],
         recorded_from=recorded_from,
         recorded_to=recorded_to,
         gis=gis,
@@ -230,6 +306,11 @@ def clean(user: Any, data: IngestInput) -> Cleaned:
         notice_method=data.notice_method.strip()[:200],
         interruption_reason=data.interruption_reason.strip(),
         sha256=data.sha256.lower(),
+        collection_station=station,
+        dock=dock,
+        clock_offset=offset,
+        device_recorded_from=device_from,
+        device_recorded_to=device_to,
     )
 
 
@@ -331,6 +412,26 @@ def register(
         notice_method=cleaned.notice_method,
         interruption_reason=cleaned.interruption_reason,
         declared_sha256=cleaned.sha256,
+        collection_station=cleaned.collection_station,
+        dock=cleaned.dock,
+        clock_offset_seconds=cleaned.clock_offset,
+        device_recorded_from=cleaned.device_recorded_from,
+        device_recorded_to=cleaned.device_recorded_to,
+    )
+    findings = device_findings(
+        cleaned.device,
+        cleaned.officer if cleaned.officer or cleaned.collection_station else officer_of(user),
+        cleaned.recorded_from or cleaned.recorded_to or now,
+    )
+    AcquisitionFinding.objects.bulk_create(
+        AcquisitionFinding(
+            acquisition=acquisition,
+            code=finding.code,
+            article=finding.article,
+            detail=finding.detail,
+            found_at=now,
+        )
+        for finding in findings
     )
     events.append(
         actor,
@@ -349,6 +450,20 @@ def register(
             "gis": cleaned.gis,
             "notice_given": cleaned.notice_given,
             "upload": str(upload.pk) if upload else None,
+            "collection_station": (
+                cleaned.collection_station.pk if cleaned.collection_station else None
+            ),
+            "dock": cleaned.dock.pk if cleaned.dock else None,
+            "clock_offset_seconds": (
+                str(cleaned.clock_offset) if cleaned.clock_offset is not None else None
+            ),
+            "device_recorded_from": (
+                cleaned.device_recorded_from.isoformat() if cleaned.device_recorded_from else None
+            ),
+            "device_recorded_to": (
+                cleaned.device_recorded_to.isoformat() if cleaned.device_recorded_to else None
+            ),
+            "findings": [finding.code for finding in findings],
         },
         context=context,
     )

@@ -24,6 +24,7 @@ class Upload(models.Model):
         INGESTED = "ingested", _("Ingested")
         FAILED = "failed", _("Ingest failed")
         TERMINATED = "terminated", _("Terminated")
+        EXPIRED = "expired", _("Expired before it was complete")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     created_by = models.ForeignKey(
@@ -129,12 +130,72 @@ class Acquisition(models.Model):
     declared_sha256 = models.CharField(
         _("SHA-256 declared by the client"), max_length=64, blank=True
     )
+    # 第十九条 and decision 0013: the collection station that uploaded it and the dock session
+    # it came from. Nullable without defaults, so that adding them never rewrites the
+    # append-only table.
+    collection_station = models.ForeignKey(
+        "devices.Station",
+        verbose_name=_("collection station"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="acquisitions",
+    )
+    dock = models.ForeignKey(
+        "devices.DockSession",
+        verbose_name=_("dock session"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="acquisitions",
+    )
+    # The device's own clock: its times as it stated them and its offset from the station's
+    # clock (device minus station); recorded_from/recorded_to above are the corrected times.
+    clock_offset_seconds = models.DecimalField(
+        _("device clock minus station clock (s)"),
+        max_digits=14,
+        decimal_places=3,
+        null=True,
+        blank=True,
+    )
+    device_recorded_from = models.DateTimeField(
+        _("recording started, device clock"), null=True, blank=True
+    )
+    device_recorded_to = models.DateTimeField(
+        _("recording ended, device clock"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("acquisition")
         verbose_name_plural = _("acquisitions")
         ordering = ["acquired_at", "id"]
         indexes = [models.Index(fields=["officer", "acquired_at"])]
+
+
+class AcquisitionFinding(models.Model):
+    """What the device registry found about how a recording was made (第二十三条): an unknown,
+    retired or in-repair device, a device not assigned to the recording officer at capture
+    time, or one assigned to someone who is not an enforcement officer. The recording is kept
+    all the same; the finding is attached to its acquisition and never changed or deleted.
+
+    ``code`` is one of ``lawtrail.devices.findings.Code``; the sentence is made from ``code``
+    and ``detail`` when it is read, in the reader's language.
+    """
+
+    acquisition = models.ForeignKey(Acquisition, on_delete=models.PROTECT, related_name="findings")
+    code = models.CharField(_("code"), max_length=64)
+    article = models.CharField(_("article"), max_length=16)
+    detail = models.JSONField(_("detail"), default=dict)
+    found_at = models.DateTimeField(_("found at"))
+
+    class Meta:
+        verbose_name = _("acquisition finding")
+        verbose_name_plural = _("acquisition findings")
+        ordering = ["found_at", "id"]
+        indexes = [models.Index(fields=["code", "found_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.acquisition_id})"
 
 
 class Binding(models.Model):

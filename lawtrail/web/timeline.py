@@ -51,6 +51,19 @@ ACTION_LABELS: dict[str, Promise] = {
     "derivative.made": gettext_lazy("Watermarked working copy made"),
     "evidence.viewed": gettext_lazy("Evidence consulted"),
     "evidence.working_copy_played": gettext_lazy("Working copy played"),
+    "upload.created": gettext_lazy("Upload started"),
+    "upload.completed": gettext_lazy("Upload complete"),
+    "upload.terminated": gettext_lazy("Upload terminated"),
+    "upload.expired": gettext_lazy("Abandoned upload expired"),
+    "upload.ingest_failed": gettext_lazy("Ingest of an upload failed"),
+    "device.registered": gettext_lazy("Device registered"),
+    "device.assigned": gettext_lazy("Device assigned"),
+    "device.unassigned": gettext_lazy("Device taken back"),
+    "device.status_changed": gettext_lazy("Device status changed"),
+    "station.registered": gettext_lazy("Collection station registered"),
+    "station.revoked": gettext_lazy("Collection station revoked"),
+    "dock.started": gettext_lazy("Device docked at a station"),
+    "dock.ended": gettext_lazy("Device undocked"),
 }
 
 # A refusal or an inability is the same action as a signature, but reads differently.

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from lawtrail.agencies.models import Officer, Role
+from lawtrail.devices.findings import Finding
 from lawtrail.errors import ActionError, Invalid
 from lawtrail.evidence import actions, deadlines, playback, queries
 from lawtrail.evidence.models import Acquisition, Binding, Derivative, Evidence
@@ -251,10 +252,15 @@ def evidence_context(request: HttpRequest, evidence: Evidence, **extra: Any) -> 
         .values_list("pk", flat=True)
     )
     acquisitions = list(
-        queries.shown_acquisitions(user, evidence).select_related("acquired_by__officer", "upload")
+        queries.shown_acquisitions(user, evidence)
+        .select_related("acquired_by__officer", "upload", "collection_station")
+        .prefetch_related("findings")
     )
     for acquisition in acquisitions:
         acquisition.clock = deadlines.clock_of(acquisition)  # type: ignore[attr-defined]
+        acquisition.registry_findings = [  # type: ignore[attr-defined]
+            Finding(row.code, row.detail) for row in acquisition.findings.all()
+        ]
     current_ids = {
         d.pk
         for d in (playback.latest_derivative(evidence, kind) for kind in Derivative.Kind.values)
