@@ -10,9 +10,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from lawtrail.devices import commands as device_commands
 from lawtrail.errors import UsageError
 from lawtrail.evidence import commands as evidence_commands
+from lawtrail.evidence import upload_commands
 from lawtrail.ledger import commands as ledger_commands
+from lawtrail.station import commands as station_commands
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -257,6 +260,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     ledger_commands.add_parsers(sub, setup_django)
     evidence_commands.add_parsers(sub, setup_django)
+    upload_commands.add_parsers(sub, setup_django)
+    # The `station` group: `run` is the agent (lawtrail/station, no Django); `register`,
+    # `revoke` and `list` are the registry's (lawtrail/devices/commands.py).
+    station = station_commands.add_parsers(sub)
+    device_commands.add_parsers(sub, setup_django, station=station)
 
     manage = add("manage", cmd_manage, "run a Django management command")
     manage.add_argument("rest", nargs=argparse.REMAINDER)
