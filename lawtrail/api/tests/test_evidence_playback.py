@@ -104,7 +104,7 @@ def test_before_the_copy_is_made_the_answer_says_so(
     evidence = ingest(province.officer_a.user, media.photo).evidence
     response = api_client(province.officer_a).get(f"/api/v1/evidence/{evidence.pk}/working-copy")
     assert response.status_code == 404
-    assert "not made yet" in response.json()["detail"]
+    assert "尚未生成" in response.json()["detail"]  # not made yet
 
 
 def test_after_a_rebinding_the_copy_for_the_new_matter_plays(

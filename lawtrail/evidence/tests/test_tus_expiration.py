@@ -212,10 +212,10 @@ def test_the_command_expires_what_is_due(tus: Tus, capsys: pytest.CaptureFixture
     upload = overdue(url, tus)
     status, out, err = run(capsys)
     assert (status, err) == (0, "")
-    assert f"expired upload {upload.pk} (3 of 10 bytes had arrived)" in out
+    assert f"已使上传 {upload.pk} 过期（共 10 字节，已接收 3 字节）" in out
     assert Upload.objects.get().state == Upload.State.EXPIRED
     status, out, _err = run(capsys)
-    assert status == 0 and "no upload is due to expire" in out
+    assert status == 0 and "没有到期需要清理的上传" in out
 
 
 def test_the_command_answers_in_json(tus: Tus, capsys: pytest.CaptureFixture[str]) -> None:
@@ -237,7 +237,7 @@ def test_a_dry_run_lists_and_changes_nothing(tus: Tus, capsys: pytest.CaptureFix
     assert status == 0
     assert [item["id"] for item in json.loads(out)["due"]] == [str(upload.pk)]
     status, out, _err = run(capsys, "--dry-run")
-    assert status == 0 and f"would expire upload {upload.pk} of officer_a" in out
+    assert status == 0 and f"将使 officer_a 的上传 {upload.pk} 过期" in out
     assert Upload.objects.get(pk=upload.pk).state == Upload.State.RECEIVING
     assert upload.path.exists() and Event.objects.count() == before
 
@@ -279,7 +279,7 @@ def test_the_loop_sweeps_until_stopped(
     monkeypatch.setattr("django.db.close_old_connections", lambda: None)
     status, out, _err = run(capsys, "--loop", "--every", "7")
     assert status == 130 and naps == [7, 7]
-    assert "expired 1 abandoned upload(s)" in out
+    assert "已使 1 个废弃的上传过期" in out
     assert Upload.objects.get().state == Upload.State.EXPIRED
 
 
