@@ -74,8 +74,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     if not 0 < args.port < 65536:
         raise UsageError(f"--port must be between 1 and 65535, not {args.port}.")
+    if not 1 <= args.workers <= 64:
+        raise UsageError(f"--workers must be between 1 and 64, not {args.workers}.")
+    if not 1 <= args.task_workers <= 64:
+        raise UsageError(f"--task-workers must be between 1 and 64, not {args.task_workers}.")
     return serve(
-        host=args.host, port=args.port, workers=args.workers, with_worker=not args.no_worker
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        with_worker=not args.no_worker,
+        task_workers=args.task_workers,
     )
 
 
@@ -221,6 +229,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=2, help="web worker processes")
+    serve.add_argument(
+        "--task-workers",
+        type=int,
+        default=1,
+        help="task worker processes (ingest, working copies); one ingest each at a time",
+    )
     serve.add_argument("--no-worker", action="store_true", help="do not run the task worker")
 
     token = sub.add_parser("token", help="API tokens").add_subparsers(dest="token_command")

@@ -33,13 +33,15 @@ class Server(BaseApplication):  # type: ignore[misc]
         return application
 
 
-def start_helpers() -> list[subprocess.Popen[bytes]]:
-    """The task worker, the checkpoint signer and the upload expiry sweep run beside the web
-    workers. The sweep (tus expiration) removes the bytes of uploads abandoned past their
-    ``expires_at``; it runs first at start, then every few minutes."""
+def start_helpers(task_workers: int = 1) -> list[subprocess.Popen[bytes]]:
+    """The task workers, the checkpoint signer and the upload expiry sweep run beside the web
+    workers. Each task worker ingests one upload at a time (SM3 keeps one core busy), so a dock
+    of many cameras is confirmed faster with more of them; they claim jobs from the database
+    without taking each other's. The sweep (tus expiration) removes the bytes of uploads
+    abandoned past their ``expires_at``; it runs first at start, then every few minutes."""
     cli = [sys.executable, "-m", "lawtrail.cli"]
     return [
-        subprocess.Popen([*cli, "manage", "db_worker"]),
+        *(subprocess.Popen([*cli, "manage", "db_worker"]) for _ in range(max(1, task_workers))),
         subprocess.Popen([*cli, "ledger", "checkpoint", "--loop"]),
         subprocess.Popen([*cli, "uploads", "expire", "--loop"]),
     ]
@@ -66,7 +68,7 @@ def collect_static() -> None:
     call_command("collectstatic", interactive=False, verbosity=0)
 
 
-def serve(*, host: str, port: int, workers: int, with_worker: bool) -> int:
+def serve(*, host: str, port: int, workers: int, with_worker: bool, task_workers: int = 1) -> int:
     collect_static()
     print(f"lawtrail is serving on http://{host}:{port}/  (Ctrl-C stops it)", flush=True)
     if with_worker:
@@ -80,7 +82,7 @@ def serve(*, host: str, port: int, workers: int, with_worker: bool) -> int:
         requeued = requeue_stalled_uploads(timedelta(0))
         if requeued:
             print(f"queued the ingest of {requeued} interrupted upload(s) again", flush=True)
-    helpers = start_helpers() if with_worker else []
+    helpers = start_helpers(task_workers) if with_worker else []
     try:
         Server(
             {

@@ -18,6 +18,13 @@ def test_serve_refuses_a_port_out_of_range(tmp_path: Path, port: str) -> None:
     assert "--port must be between 1 and 65535" in result.stderr
 
 
+@pytest.mark.parametrize(("option", "value"), [("--workers", "0"), ("--task-workers", "65")])
+def test_serve_refuses_a_worker_count_out_of_range(tmp_path: Path, option: str, value: str) -> None:
+    result = lawtrail(tmp_path, "serve", option, value, timeout=60)
+    assert result.returncode == 2
+    assert f"{option} must be between 1 and 64" in result.stderr
+
+
 def test_serve_refuses_a_port_that_is_not_a_number(tmp_path: Path) -> None:
     result = lawtrail(tmp_path, "serve", "--port", "http", timeout=60)
     assert result.returncode == 2
