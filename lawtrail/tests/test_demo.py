@@ -165,6 +165,16 @@ def test_the_demo_has_real_media_bound_to_its_matters(demo: Demo) -> None:
     assert sum(1 for p in stored if p.is_file()) >= evidence
 
 
+def test_the_48_hour_record_has_something_to_show(demo: Demo) -> None:
+    """第十九条: one recording docked 52 hours after it ended, the others within the hour."""
+    rows = query(
+        demo.home,
+        "SELECT (julianday(acquired_at) - julianday(recorded_to)) * 24 FROM evidence_acquisition",
+    )
+    hours = sorted(round(float(h)) for (h,) in rows)
+    assert hours[-1] == 52 and all(h < 48 for h in hours[:-1]), hours
+
+
 def test_gis_points_lie_in_xian(demo: Demo) -> None:
     for lat, lon in query(demo.home, "SELECT latitude, longitude FROM matters_gispoint"):
         assert 34.1 < float(str(lat)) < 34.4
