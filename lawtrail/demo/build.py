@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from lawtrail.agencies.models import Agency, Role
+from lawtrail.agencies.models import Agency, Officer, Role
 from lawtrail.demo import equipment as demo_equipment
 from lawtrail.demo import matters as demo_matters
 from lawtrail.demo import media as demo_media
@@ -137,7 +137,7 @@ ROLE_ORDER = [
 
 def role_names(roles: list[str], assistant: bool) -> str:
     if assistant:
-        return "Assistant (协助人员)"
+        return str(Officer.Employment.ASSISTANT.label)
     return ", ".join(str(role.label) for role in ROLE_ORDER if role in roles)
 
 
