@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "lawtrail.records",
     "lawtrail.evidence",
     "lawtrail.devices",
+    "lawtrail.access",
+    "lawtrail.security",
     "lawtrail.api",
     "lawtrail.web",
 ]
