@@ -5,6 +5,10 @@ SM3 in one stream, ``BlobStore.verify``) against its row; missing and changed ob
 with their evidence IDs, and store objects no row points to are listed as orphans. Memory does
 not grow with the store: rows are read in batches, keys are checked against the database in
 batches. The outcome is a ledger event, ``verify.completed`` (invariant 6).
+
+Encrypted objects (issue 6 §4) are re-hashed through decryption: the digests are those of the
+plaintext. Ciphertext that fails authentication (altered, truncated, reordered) is "changed";
+an object under a master key that is not configured is "key" (counted as unreadable).
 """
 
 from __future__ import annotations
@@ -31,7 +35,8 @@ EVENT_PROBLEMS = 200
 
 @dataclass(frozen=True)
 class Problem:
-    #: missing, changed, sm3 (the SHA-256 matches, the SM3 does not), orphan, stalled_upload
+    #: missing, changed, sm3 (the SHA-256 matches, the SM3 does not), key (encrypted under a
+    #: master key that is not configured), orphan, stalled_upload
     kind: str
     sha256: str
     evidence: list[int] = field(default_factory=list)
@@ -83,6 +88,7 @@ class Report:
             "store_objects": self.objects,
             "missing": self.count("missing"),
             "changed": self.count("changed") + self.count("sm3"),
+            "unreadable": self.count("key"),
             "orphans": self.count("orphan"),
             "stalled_uploads": self.count("stalled_upload"),
         }

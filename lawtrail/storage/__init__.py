@@ -12,17 +12,27 @@ the settings name. boto3 is imported only when an S3 store is built.
 from __future__ import annotations
 
 from lawtrail.storage.base import BlobStore, Readable, StoredBlob, Verification
-from lawtrail.storage.config import StoreURLError, default_store, from_url, parse_store_url
+from lawtrail.storage.config import (
+    StoreURLError,
+    default_store,
+    from_url,
+    parse_store_url,
+    store_encrypts,
+)
+from lawtrail.storage.crypto import CiphertextError
 from lawtrail.storage.digests import Digests, digest_file, digest_stream
 from lawtrail.storage.errors import BlobNotFound, ContentMismatch, StoreError
+from lawtrail.storage.kms import MasterKeyError
 from lawtrail.storage.local import LocalStore
 
 __all__ = [
     "BlobNotFound",
     "BlobStore",
+    "CiphertextError",
     "ContentMismatch",
     "Digests",
     "LocalStore",
+    "MasterKeyError",
     "Readable",
     "StoreError",
     "StoreURLError",
@@ -33,4 +43,5 @@ __all__ = [
     "digest_stream",
     "from_url",
     "parse_store_url",
+    "store_encrypts",
 ]

@@ -9,6 +9,9 @@ The final name is made with ``link``, which fails if the name exists: concurrent
 same content cannot overwrite each other, and identical content is stored once. If the blob
 already there turns out to be damaged, the fresh copy takes its place and the damaged one is
 kept in ``.quarantine/`` for the investigation: nothing is ever deleted.
+
+With a key ring (``kms``) every put is encrypted on its way to the disk (lawtrail/storage/
+crypto.py); the name and the digests stay those of the plaintext, and readers decrypt.
 """
 
 from __future__ import annotations
@@ -34,15 +37,28 @@ from lawtrail.storage.base import (
     check_declared,
     range_bounds,
 )
+from lawtrail.storage.crypto import (
+    HEADER_SIZE,
+    MAGIC,
+    CiphertextError,
+    Encryptor,
+    Header,
+    Layout,
+    decrypt_segments,
+    open_plain,
+    parse_header,
+    refuse_lookalike,
+)
 from lawtrail.storage.digests import (
     BUFFER_SIZE,
     BUFFERS,
     Source,
     digest_file,
     digest_stream,
-    hash_file,
+    hash_stream,
 )
 from lawtrail.storage.errors import BlobNotFound, StoreError
+from lawtrail.storage.kms import KMS, MasterKeyError
 
 __all__ = ["LocalStore"]
 
@@ -140,8 +156,11 @@ class LocalStore(BlobStore):
         buffer_size: int = BUFFER_SIZE,
         buffers: int = BUFFERS,
         writeback_every: int | None = WRITEBACK_EVERY,
+        kms: KMS | None = None,
     ) -> None:
         self.root = Path(root)
+        #: The key ring that encrypts new blobs (None: they are stored as they are).
+        self.kms = kms
         self.buffer_size = buffer_size
         self.buffers = buffers
         #: Start writeback every this many bytes (None: leave it all to the final fsync).
@@ -157,7 +176,13 @@ class LocalStore(BlobStore):
         return self.root / blob_key(sha256)
 
     def describe(self) -> dict[str, object]:
-        return {"kind": self.kind, "root": str(self.root), "versioning": False, "lock": None}
+        return {
+            "kind": self.kind,
+            "root": str(self.root),
+            "versioning": False,
+            "lock": None,
+            "encrypts": self.kms is not None,
+        }
 
     # -- writing ------------------------------------------------------------------------------
 
@@ -173,13 +198,21 @@ class LocalStore(BlobStore):
         fd, tmp_name = tempfile.mkstemp(prefix="put-", suffix=".part", dir=self.incoming)
         tmp = Path(tmp_name)
         try:
+            writer = _FileWriter(fd, self.writeback_every)
+            encryptor = Encryptor(self.kms, writer) if self.kms is not None else None
+            if encryptor is not None:
+                encryptor.start()
             digests = digest_stream(
                 source,
-                _FileWriter(fd, self.writeback_every),
+                encryptor or writer,
                 max_size=expected_size,
                 buffer_size=self.buffer_size,
                 buffers=self.buffers,
             )
+            if encryptor is not None:
+                encryptor.finish()
+            else:
+                refuse_lookalike(os.pread(fd, len(MAGIC), 0))
             check_declared(
                 digests,
                 expected_size=expected_size,
@@ -220,13 +253,22 @@ class LocalStore(BlobStore):
         raise StoreError(f"could not publish {sha256}: the name keeps being taken by bad copies")
 
     def _intact(self, path: Path, sha256: str, size: int) -> bool:
+        """Does the blob there hold these bytes (decrypted, if it is encrypted)?
+
+        An encrypted blob that fails authentication is damaged; one under a master key that is
+        not configured raises ``MasterKeyError`` (a configuration problem, not damage).
+        """
         try:
-            if path.stat().st_size != size:
-                return False
-            hexes, _ = hash_file(path, ("sha256",))
+            reader, _ = open_plain(_open_sequential(path), self.kms)
+            try:
+                hexes, actual = hash_stream(reader, ("sha256",))
+            finally:
+                reader.close()
         except FileNotFoundError:
             return False  # moved away meanwhile: try again
-        return hexes["sha256"] == sha256
+        except CiphertextError:
+            return False
+        return actual == size and hexes["sha256"] == sha256
 
     def _quarantine(self, path: Path, sha256: str) -> None:
         _makedirs_durably(self.quarantine)
@@ -242,10 +284,18 @@ class LocalStore(BlobStore):
     # -- reading ------------------------------------------------------------------------------
 
     def open(self, sha256: str) -> Readable:
+        """The plaintext: an encrypted blob is decrypted as it is read (``CiphertextError`` at
+        the first segment that fails authentication)."""
         try:
-            return open(self.path(sha256), "rb")
+            f = open(self.path(sha256), "rb")  # noqa: SIM115 - the caller closes the reader
         except FileNotFoundError:
             raise BlobNotFound(sha256) from None
+        try:
+            plain = parse_header(os.pread(f.fileno(), HEADER_SIZE, 0)) is None
+        except BaseException:
+            f.close()
+            raise
+        return f if plain else open_plain(f, self.kms)[0]
 
     def read_range(self, sha256: str, start: int, end: int) -> Iterator[bytes]:
         path = self.path(sha256)
@@ -253,7 +303,21 @@ class LocalStore(BlobStore):
             f = io.FileIO(path, "r")
         except FileNotFoundError:
             raise BlobNotFound(sha256) from None
-        start, end = range_bounds(start, end, os.fstat(f.fileno()).st_size)
+        try:
+            header, stored = _header(f)
+            if header is not None:
+                layout = Layout.of(header, stored)
+                start, end = range_bounds(start, end, layout.plain_size)
+                if start == end:
+                    f.close()
+                    return iter(())
+                first, begin, _stop = layout.span(start, end)
+                f.seek(begin)
+                return decrypt_segments(f, layout, self.kms, first, start, end)
+            start, end = range_bounds(start, end, stored)
+        except BaseException:
+            f.close()
+            raise
         return self._iter_range(f, start, end)
 
     @staticmethod
@@ -274,17 +338,40 @@ class LocalStore(BlobStore):
         return self.path(sha256).is_file()
 
     def size(self, sha256: str) -> int:
+        """The size of the plaintext."""
         try:
-            return self.path(sha256).stat().st_size
+            f = io.FileIO(self.path(sha256), "r")
         except FileNotFoundError:
             raise BlobNotFound(sha256) from None
+        with f:
+            header, stored = _header(f)
+        return stored if header is None else Layout.of(header, stored).plain_size
 
     def verify(self, sha256: str, *, expected_sm3: str | None = None) -> Verification:
+        """Re-hash the plaintext; an encrypted blob that fails authentication is "changed",
+        one under a master key that is not configured is "key"."""
         path = self.path(sha256)
         try:
-            actual = digest_file(path)
+            f = _open_sequential(path)
         except FileNotFoundError:
             return Verification(sha256, False, "missing", None, f"{path} does not exist")
+        try:
+            with f:
+                header, _ = _header(f)
+            if header is None:
+                actual = digest_file(path)
+            else:
+                reader, _ = open_plain(_open_sequential(path), self.kms)
+                try:
+                    actual = digest_stream(reader)
+                finally:
+                    reader.close()
+        except FileNotFoundError:
+            return Verification(sha256, False, "missing", None, f"{path} does not exist")
+        except CiphertextError as exc:
+            return Verification(sha256, False, "changed", None, f"{path}: {exc}")
+        except MasterKeyError as exc:
+            return Verification(sha256, False, "key", None, f"{path}: {exc}")
         if actual.sha256 != sha256:
             return Verification(sha256, False, "changed", actual, f"{path} has other bytes now")
         if expected_sm3 is not None and actual.sm3 != expected_sm3.lower():
@@ -322,3 +409,15 @@ class LocalStore(BlobStore):
                     os.unlink(entry.path)
                     removed += 1
         return removed
+
+
+def _open_sequential(path: Path) -> io.FileIO:
+    f = io.FileIO(path, "r")
+    with contextlib.suppress(AttributeError, OSError):  # only a hint
+        os.posix_fadvise(f.fileno(), 0, 0, os.POSIX_FADV_SEQUENTIAL)
+    return f
+
+
+def _header(f: io.FileIO) -> tuple[Header | None, int]:
+    """The encryption header of an open blob (None: a plain blob) and its stored size."""
+    return parse_header(os.pread(f.fileno(), HEADER_SIZE, 0)), os.fstat(f.fileno()).st_size

@@ -15,6 +15,10 @@ A put has two phases (docs/decisions/0006-s3-store-two-phase-put.md):
 So no temporary object ever exists in the bucket (there is nothing to delete afterwards, and
 we never delete), an interrupted put leaves at most an unfinished multipart upload, which is
 invisible and which ``cleanup_temp`` aborts, and identical content is uploaded once.
+
+With a key ring (``kms``) phase 1 always spools, and what it spools is the ciphertext
+(lawtrail/storage/crypto.py): the key and the digests in the metadata stay those of the
+plaintext, the object's bytes are the encrypted format, and readers decrypt.
 """
 
 from __future__ import annotations
@@ -48,8 +52,28 @@ from lawtrail.storage.base import (
     check_declared,
     range_bounds,
 )
+from lawtrail.storage.crypto import (
+    HEADER_SIZE,
+    MAGIC,
+    CiphertextError,
+    Encryptor,
+    Header,
+    Layout,
+    decrypt_segments,
+    open_plain,
+    parse_header,
+    refuse_lookalike,
+)
 from lawtrail.storage.digests import Digests, Source, digest_stream, hash_stream
 from lawtrail.storage.errors import BlobNotFound, StoreError
+from lawtrail.storage.kms import KMS, MasterKeyError
+from lawtrail.storage.s3_bucket import (
+    LOCK_MODES,
+    create_bucket_if_missing,
+    enable_lock,
+    enable_versioning,
+)
+from lawtrail.storage.s3_bucket import code as _code
 
 if TYPE_CHECKING:
     from mypy_boto3_s3.client import S3Client
@@ -67,12 +91,7 @@ PARTS_IN_FLIGHT = 2
 #: Evidence is kept forever; S3 needs a date, so the lock runs a century and can be extended.
 DEFAULT_RETENTION_DAYS = 36_500
 READ_CHUNK = 1 << 20
-LOCK_MODES = {"compliance": "COMPLIANCE", "governance": "GOVERNANCE"}
 _NOT_FOUND = {"404", "NoSuchKey", "NotFound", "NoSuchVersion"}
-
-
-def _code(exc: ClientError) -> str:
-    return str(exc.response.get("Error", {}).get("Code", ""))
 
 
 def _is_regular_file(source: object) -> bool:
@@ -118,12 +137,15 @@ class S3Store(BlobStore):
         part_size: int = DEFAULT_PART_SIZE,
         spool_dir: str | os.PathLike[str] | None = None,
         client: S3Client | None = None,
+        kms: KMS | None = None,
     ) -> None:
         if lock is not None and lock not in LOCK_MODES:
             raise ValueError(f"lock must be one of {sorted(LOCK_MODES)} or None, not {lock!r}")
         if part_size < MIN_PART_SIZE:
             raise ValueError(f"part_size must be at least {MIN_PART_SIZE} bytes (S3's minimum)")
         self.bucket = bucket
+        #: The key ring that encrypts new objects (None: they are stored as they are).
+        self.kms = kms
         self.endpoint_url = endpoint_url
         self.region = region
         self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
@@ -181,64 +203,14 @@ class S3Store(BlobStore):
         with self._setup_lock:
             if self._ready:
                 return
-            self._create_bucket_if_missing()
-            self.versioning = self._enable_versioning()
-            self.lock_mode = self._enable_lock() if self.lock else None
+            create_bucket_if_missing(self)
+            self.versioning = enable_versioning(self)
+            self.lock_mode = enable_lock(self) if self.lock else None
             if self.require_lock and self.lock_mode is None:
                 raise StoreError(
                     f"bucket {self.bucket} has no Object Lock and the store URL requires it"
                 )
             self._ready = True
-
-    def _create_bucket_if_missing(self) -> None:
-        try:
-            self.client.head_bucket(Bucket=self.bucket)
-            return
-        except ClientError as exc:
-            if _code(exc) not in {"404", "NoSuchBucket", "NotFound"}:
-                raise StoreError(f"cannot reach bucket {self.bucket}: {exc}") from exc
-        args: dict[str, Any] = {"Bucket": self.bucket}
-        if self.region and self.region != "us-east-1":
-            args["CreateBucketConfiguration"] = {"LocationConstraint": self.region}
-        try:
-            # Object Lock can be switched on at creation only (on most backends).
-            self.client.create_bucket(**args, ObjectLockEnabledForBucket=bool(self.lock))
-        except ClientError as exc:
-            if _code(exc) in {"BucketAlreadyOwnedByYou", "BucketAlreadyExists"}:
-                return
-            if not self.lock:
-                raise StoreError(f"cannot create bucket {self.bucket}: {exc}") from exc
-            log.warning("bucket %s: creating with Object Lock failed (%s)", self.bucket, exc)
-            self.client.create_bucket(**args)
-
-    def _enable_versioning(self) -> bool:
-        try:
-            status = self.client.get_bucket_versioning(Bucket=self.bucket).get("Status")
-            if status != "Enabled":
-                self.client.put_bucket_versioning(
-                    Bucket=self.bucket, VersioningConfiguration={"Status": "Enabled"}
-                )
-            return True
-        except ClientError as exc:
-            log.warning("bucket %s: no versioning (%s)", self.bucket, exc)
-            return False
-
-    def _enable_lock(self) -> str | None:
-        try:
-            config = self.client.get_object_lock_configuration(Bucket=self.bucket)
-            enabled = config["ObjectLockConfiguration"].get("ObjectLockEnabled") == "Enabled"
-        except ClientError:
-            enabled = False
-        if not enabled:
-            # AWS lets a versioned bucket turn Object Lock on later; others may refuse.
-            try:
-                self.client.put_object_lock_configuration(
-                    Bucket=self.bucket, ObjectLockConfiguration={"ObjectLockEnabled": "Enabled"}
-                )
-            except ClientError as exc:
-                log.warning("bucket %s: no Object Lock (%s)", self.bucket, exc)
-                return None
-        return LOCK_MODES[self.lock] if self.lock else None
 
     def describe(self) -> dict[str, object]:
         self.ensure_bucket()
@@ -250,6 +222,7 @@ class S3Store(BlobStore):
             "versioning": self.versioning,
             "lock": self.lock_mode,
             "retention_days": self.retention_days if self.lock_mode else None,
+            "encrypts": self.kms is not None,
         }
 
     def key(self, sha256: str) -> str:
@@ -272,6 +245,9 @@ class S3Store(BlobStore):
         expected_sm3: str | None = None,
     ) -> StoredBlob:
         self.ensure_bucket()
+        if self.kms is not None:
+            declared = (expected_size, expected_sha256, expected_sm3)
+            return self._put_encrypted(self.kms, source, *declared)
         if _is_regular_file(source):
             f = cast(BinaryIO, source)
             start = f.tell()
@@ -295,7 +271,44 @@ class S3Store(BlobStore):
             )
             return self._store(cast(BinaryIO, spool), 0, digests)
 
-    def _store(self, f: BinaryIO, start: int, digests: Digests) -> StoredBlob:
+    def _put_encrypted(
+        self,
+        kms: KMS,
+        source: Source,
+        expected_size: int | None,
+        expected_sha256: str | None,
+        expected_sm3: str | None,
+    ) -> StoredBlob:
+        spool_dir = self.spool_dir
+        spool_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=spool_dir, prefix="spool-") as spool:
+            spooled = hashlib.sha256()
+
+            def write(view: memoryview) -> None:
+                spooled.update(view)
+                spool.write(view)
+
+            encryptor = Encryptor(kms, write)
+            encryptor.start()
+            digests = digest_stream(source, encryptor, max_size=expected_size)
+            check_declared(
+                digests,
+                expected_size=expected_size,
+                expected_sha256=expected_sha256,
+                expected_sm3=expected_sm3,
+            )
+            encryptor.finish()
+            stored = (encryptor.written, spooled.hexdigest())
+            return self._store(cast(BinaryIO, spool), 0, digests, stored)
+
+    def _store(
+        self, f: BinaryIO, start: int, digests: Digests, stored: tuple[int, str] | None = None
+    ) -> StoredBlob:
+        """Upload unless the content is there; ``stored``: length and SHA-256 of the bytes to
+        send when they are not the plaintext (encrypted)."""
+        if stored is None:
+            f.seek(start)
+            refuse_lookalike(f.read(len(MAGIC)))
         key = self.key(digests.sha256)
         head = self._head(key)
         if head is not None and self._intact(key, head, digests):
@@ -305,7 +318,7 @@ class S3Store(BlobStore):
             log.warning("object %s does not hold what its name says; uploading it again", key)
         try:
             # If-None-Match makes concurrent puts of the same new content store it once.
-            version = self._upload(f, start, key, digests, if_absent=head is None)
+            version = self._upload(f, start, key, digests, stored, if_absent=head is None)
         except ClientError as exc:
             if _code(exc) != "PreconditionFailed":
                 raise
@@ -324,18 +337,20 @@ class S3Store(BlobStore):
         """Does the current version hold these bytes? Metadata can be forged by anyone with
         write access, so the bytes are re-hashed (SHA-256, streamed) as well."""
         meta = head.get("Metadata", {})
-        if (
-            head.get("ContentLength") != digests.size
-            or meta.get("sha256") != digests.sha256
-            or meta.get("sm3") != digests.sm3
-        ):
+        if meta.get("sha256") != digests.sha256 or meta.get("sm3") != digests.sm3:
+            return False
+        if not meta.get("encryption") and head.get("ContentLength") != digests.size:
             return False
         version = {"VersionId": head["VersionId"]} if head.get("VersionId") else {}
         body = self.client.get_object(Bucket=self.bucket, Key=key, **version)["Body"]
         try:
-            hexes, size = hash_stream(body, ("sha256",))
-        finally:
-            body.close()
+            reader, _ = open_plain(body, self.kms)
+            try:
+                hexes, size = hash_stream(reader, ("sha256",))
+            finally:
+                reader.close()
+        except CiphertextError:
+            return False
         return size == digests.size and hexes["sha256"] == digests.sha256
 
     def _part_size(self, size: int) -> int:
@@ -345,28 +360,39 @@ class S3Store(BlobStore):
         return part
 
     def _upload(
-        self, f: BinaryIO, start: int, key: str, digests: Digests, *, if_absent: bool
+        self,
+        f: BinaryIO,
+        start: int,
+        key: str,
+        digests: Digests,
+        stored: tuple[int, str] | None,
+        *,
+        if_absent: bool,
     ) -> str | None:
         condition: dict[str, Any] = {"IfNoneMatch": "*"} if if_absent else {}
+        metadata = {"sha256": digests.sha256, "sm3": digests.sm3}
+        if stored is not None:
+            metadata.update(encryption="lawtrail-1", size=str(digests.size))
         args: dict[str, Any] = {
             "Bucket": self.bucket,
             "Key": key,
             "ContentType": "application/octet-stream",
-            "Metadata": {"sha256": digests.sha256, "sm3": digests.sm3},
+            "Metadata": metadata,
             **self._lock_args(),
         }
+        length, expected = stored or (digests.size, digests.sha256)
         sent = hashlib.sha256()
         f.seek(start)
-        part_size = self._part_size(digests.size)
-        if digests.size <= part_size:
-            data = f.read(digests.size)
+        part_size = self._part_size(length)
+        if length <= part_size:
+            data = f.read(length)
             sent.update(data)
-            self._check_sent(sent, len(data), digests)
+            self._check_sent(sent, len(data), length, expected)
             return self.client.put_object(Body=data, **args, **condition).get("VersionId")
         upload_id = self.client.create_multipart_upload(**args)["UploadId"]
         try:
-            parts = self._upload_parts(f, key, upload_id, part_size, digests.size, sent)
-            self._check_sent(sent, digests.size, digests)
+            parts = self._upload_parts(f, key, upload_id, part_size, length, sent)
+            self._check_sent(sent, length, length, expected)
             done = self.client.complete_multipart_upload(
                 Bucket=self.bucket,
                 Key=key,
@@ -414,8 +440,8 @@ class S3Store(BlobStore):
         return parts
 
     @staticmethod
-    def _check_sent(sent: Any, length: int, digests: Digests) -> None:
-        if length != digests.size or sent.hexdigest() != digests.sha256:
+    def _check_sent(sent: Any, length: int, size: int, sha256: str) -> None:
+        if length != size or sent.hexdigest() != sha256:
             raise StoreError("the bytes read for upload differ from the bytes hashed; aborted")
 
     # -- reading ------------------------------------------------------------------------------
@@ -441,14 +467,41 @@ class S3Store(BlobStore):
             raise
 
     def open(self, sha256: str) -> Readable:
-        return cast(Readable, self._get(sha256)["Body"])
+        """The plaintext: an encrypted object is decrypted as it is read."""
+        return open_plain(cast(Readable, self._get(sha256)["Body"]), self.kms)[0]
+
+    def _probe(self, sha256: str) -> tuple[Header | None, int]:
+        """The encryption header of the current version (None: plain) and its stored size,
+        in one ranged GET."""
+        try:
+            answer = self._get(sha256, Range=f"bytes=0-{HEADER_SIZE - 1}")
+        except ClientError as exc:
+            if _code(exc) == "InvalidRange":  # an empty object
+                return None, 0
+            raise
+        body = answer["Body"]
+        try:
+            head = body.read()
+        finally:
+            body.close()
+        total = str(answer.get("ContentRange") or "").rpartition("/")[2]
+        return parse_header(head), int(total) if total.isdigit() else len(head)
 
     def read_range(self, sha256: str, start: int, end: int) -> Iterator[bytes]:
-        start, end = range_bounds(start, end, self.size(sha256))
+        header, stored = self._probe(sha256)
+        if header is None:
+            start, end = range_bounds(start, end, stored)
+            if start == end:
+                return iter(())
+            body = self._get(sha256, Range=f"bytes={start}-{end - 1}")["Body"]
+            return self._iter_body(body)
+        layout = Layout.of(header, stored)
+        start, end = range_bounds(start, end, layout.plain_size)
         if start == end:
             return iter(())
-        body = self._get(sha256, Range=f"bytes={start}-{end - 1}")["Body"]
-        return self._iter_body(body)
+        first, begin, stop = layout.span(start, end)
+        body = self._get(sha256, Range=f"bytes={begin}-{stop - 1}")["Body"]
+        return decrypt_segments(body, layout, self.kms, first, start, end)
 
     @staticmethod
     def _iter_body(body: Any) -> Iterator[bytes]:
@@ -462,11 +515,9 @@ class S3Store(BlobStore):
         return self._head(self.key(sha256)) is not None
 
     def size(self, sha256: str) -> int:
-        self.ensure_bucket()
-        head = self._head(self.key(sha256))
-        if head is None:
-            raise BlobNotFound(sha256)
-        return int(head["ContentLength"])
+        """The size of the plaintext."""
+        header, stored = self._probe(sha256)
+        return stored if header is None else Layout.of(header, stored).plain_size
 
     def verify(self, sha256: str, *, expected_sm3: str | None = None) -> Verification:
         """Re-hash the *current* version: what a reader of the key gets today."""
@@ -476,12 +527,19 @@ class S3Store(BlobStore):
             return Verification(
                 sha256, False, "missing", None, f"no current object {self.key(sha256)}"
             )
-        body = answer["Body"]
-        try:
-            actual = digest_stream(body)
-        finally:
-            body.close()
         version = answer.get("VersionId")
+        try:
+            reader, _ = open_plain(answer["Body"], self.kms)
+            try:
+                actual = digest_stream(reader)
+            finally:
+                reader.close()
+        except CiphertextError as exc:
+            detail = f"current version {version} of {self.key(sha256)}: {exc}"
+            return Verification(sha256, False, "changed", None, detail)
+        except MasterKeyError as exc:
+            detail = f"current version {version} of {self.key(sha256)}: {exc}"
+            return Verification(sha256, False, "key", None, detail)
         if actual.sha256 != sha256:
             detail = f"current version {version} of {self.key(sha256)} has other bytes"
             return Verification(sha256, False, "changed", actual, detail)
