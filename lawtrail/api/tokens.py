@@ -13,20 +13,29 @@ from lawtrail.ledger import events
 
 
 @transaction.atomic
-def create_token(user: Any, name: str = "", *, actor: Any = None) -> str:
-    """Create a token for ``user`` and return it; only its digest is kept."""
+def create_token(user: Any, name: str = "", *, actor: Any = None, read_only: bool = False) -> str:
+    """Create a token for ``user`` and return it; only its digest is kept. A read-only token
+    may only read (GET, HEAD, OPTIONS)."""
     secret = ApiToken.new_secret()
-    token = ApiToken.objects.create(user=user, name=name, digest=hash_token(secret))
+    token = ApiToken.objects.create(
+        user=user, name=name, digest=hash_token(secret), read_only=read_only
+    )
     events.append(
         events.Actor.of(actor) if actor is not None else events.SYSTEM,
         "api_token.created",
         token,
-        {"user": user.get_username(), "name": name},
+        {"user": user.get_username(), "name": name, "read_only": read_only},
     )
     return secret
 
 
 def user_for_token(secret: str) -> AbstractBaseUser | None:
+    token = token_for_secret(secret)
+    return token.user if token is not None else None
+
+
+def token_for_secret(secret: str) -> ApiToken | None:
+    """The live token with this secret (its login active), or None."""
     try:
         token = ApiToken.objects.select_related("user").get(
             digest=hash_token(secret), revoked_at=None
@@ -39,8 +48,7 @@ def user_for_token(secret: str) -> AbstractBaseUser | None:
     now = timezone.now()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    user: AbstractBaseUser = token.user
-    return user
+    return token
 
 
 @transaction.atomic

@@ -23,7 +23,7 @@ from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from lawtrail.api.tokens import user_for_token
+from lawtrail.api.tokens import token_for_secret
 from lawtrail.errors import ActionError, Invalid
 from lawtrail.evidence import uploads
 from lawtrail.evidence.models import Acquisition, Upload
@@ -53,10 +53,13 @@ def authenticate(request: HttpRequest) -> tuple[Any, HttpResponse | None]:
     """Bearer token (stations, scripts) or a browser session with its CSRF token."""
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
-        user = user_for_token(header.removeprefix("Bearer ").strip())
-        if user is None:
+        token = token_for_secret(header.removeprefix("Bearer ").strip())
+        if token is None:
             return None, tus_response(401, body=_("The bearer token is not valid.") + "\n")
-        return user, None
+        if token.read_only and request.method not in ("GET", "HEAD", "OPTIONS"):
+            message = _("This API token is read-only; create a read-write token to change data.")
+            return None, tus_response(403, body=message + "\n")
+        return token.user, None
     if not request.user.is_authenticated:
         return None, tus_response(401, body=_("Log in or send a valid bearer token.") + "\n")
     if request.method not in ("GET", "HEAD", "OPTIONS"):
