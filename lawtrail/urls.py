@@ -18,5 +18,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("devices/", include("lawtrail.devices.urls")),
+    path("security/", include("lawtrail.security.urls")),
+    path("access/", include("lawtrail.access.urls")),
     path("", include("lawtrail.web.urls")),
 ]

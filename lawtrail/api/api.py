@@ -18,20 +18,26 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 from ninja.security import HttpBearer, SessionAuth
 
-from lawtrail.api.tokens import user_for_token
+from lawtrail.api.tokens import token_for_secret
 from lawtrail.errors import ActionError
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class BearerToken(HttpBearer):
     """``Authorization: Bearer <token>``. A token that is unknown, revoked or belongs to a
-    deactivated login is refused outright, rather than falling back to the session."""
+    deactivated login is refused outright, rather than falling back to the session; a
+    read-only token is refused (403) on anything but GET, HEAD and OPTIONS."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = user_for_token(token.strip())
-        if user is None:
+        found = token_for_secret(token.strip())
+        if found is None:
             raise AuthenticationError()
-        request.user = user  # type: ignore[assignment]
-        return user
+        if found.read_only and request.method not in READ_METHODS:
+            message = _("This API token is read-only; create a read-write token to change data.")
+            raise HttpError(403, message)
+        request.user = found.user
+        return found.user
 
 
 class Session(SessionAuth):
@@ -83,6 +89,14 @@ def caller(request: HttpRequest) -> Any:
 @api.exception_handler(ActionError)
 def action_error(request: HttpRequest, exc: ActionError) -> HttpResponse:
     return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(OverflowError)
+def out_of_range(request: HttpRequest, exc: OverflowError) -> HttpResponse:
+    """An id or count past what the database stores (SQLite: 64-bit integers)."""
+    return api.create_response(
+        request, {"detail": _("A number in the request is out of range.")}, status=422
+    )
 
 
 @api.exception_handler(RequestDataTooBig)
@@ -184,3 +198,4 @@ def mount_routers() -> None:
     api.add_router("/", records.router)
     api.add_router("/ledger", ledger.router)
     api.add_router("/witness", ledger.witness_router)
+    api.add_router("/access", "lawtrail.api.access.router")

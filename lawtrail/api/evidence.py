@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from lawtrail.api.api import caller
+from lawtrail.api.devices import FindingOut
 from lawtrail.api.pagination import paginate
 from lawtrail.api.schemas import READ_ERRORS, WRITE_ERRORS, ErrorOut, Input, one_of
 from lawtrail.devices.findings import Finding
@@ -85,12 +86,6 @@ class StationRefOut(Schema):
     name: str
 
 
-class FindingOut(Schema):
-    code: str
-    article: str
-    message: str
-
-
 class RecordingOfficerOut(Schema):
     id: int
     username: str
@@ -152,7 +147,10 @@ class EvidenceSummary(Schema):
 
 class EvidenceDetail(EvidenceSummary):
     media: dict[str, Any] = Field(
-        description="Probed facts: container, codecs, duration, size, frame rate, time, GPS."
+        description=(
+            "Probed facts: container, codecs, duration, size, frame rate, time, GPS. Empty (and "
+            "the acquisitions' GIS too) when the confidentiality level hides them from the caller."
+        )
     )
     store: str
     store_version: str
@@ -294,12 +292,19 @@ def evidence_detail(user: Any, evidence: Evidence) -> EvidenceDetail:
         .select_related("collection_station")
         .prefetch_related(models.Prefetch("officer__certificates"), "findings")
     )
+    from lawtrail.access.rules import details_decision
+
+    details = details_decision(user, evidence)  # 第二十一条, decision 0014
+    acquisitions = [acquisition_out(a) for a in shown]
+    if not details:
+        for acquisition in acquisitions:
+            acquisition.gis = []
     return EvidenceDetail(
         **summary_fields(evidence, bindings, shown),
-        media=evidence.media,
+        media=evidence.media if details else {},
         store=evidence.store,
         store_version=evidence.store_version,
-        acquisitions=[acquisition_out(a) for a in shown],
+        acquisitions=acquisitions,
         bindings=[binding_out(b) for b in bindings],
     )
 

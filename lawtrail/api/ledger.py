@@ -12,6 +12,9 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
+from lawtrail.agencies.models import Role
+from lawtrail.agencies.scope import officer_of
+from lawtrail.api.api import caller
 from lawtrail.ledger import checkpoints, proofs, witness
 from lawtrail.ledger.models import Event
 
@@ -57,15 +60,32 @@ def checkpoint(request: HttpRequest) -> HttpResponse:
     return text(checkpoints.served_note(latest))
 
 
-@router.get("/verifier-key", response=str)
+@router.get("/verifier-key", response={200: str, 404: Problem})
 def verifier_key(request: HttpRequest) -> HttpResponse:
     """The verifier key of this log's checkpoints (``name+id+base64``)."""
-    return text(checkpoints.verifier().key + "\n")
+    try:
+        key = checkpoints.verifier().key
+    except (checkpoints.KeyMissing, FileNotFoundError):
+        return text(_("This log has no signing key yet; `lawtrail init` makes one.") + "\n", 404)
+    return text(key + "\n")
 
 
-@router.get("/entries", response={200: Entries, 422: Problem})
+@router.get("/entries", response={200: Entries, 403: Problem, 422: Problem})
 def entries(request: HttpRequest, start: int, end: int) -> tuple[int, object]:
-    """Canonical bytes (base64) of the events with start ≤ index < end."""
+    """Canonical bytes (base64) of the events with start ≤ index < end. The events hold the
+    facts of every matter of the province (parties, places, who did what), so only provincial
+    supervisors and system administrators read them whole (第二十一条); everyone signed in may
+    fetch the checkpoints and the proofs, and a court receives the events of its case with their
+    proofs in its copy package."""
+    officer = officer_of(caller(request))
+    if officer is None or not (officer.has_role(Role.SUPERVISOR) or officer.has_role(Role.ADMIN)):
+        return 403, {
+            "detail": _(
+                "The ledger's entries hold the facts of every matter; only provincial "
+                "supervisors and system administrators read them (第二十一条). Checkpoints and "
+                "proofs are open to everyone signed in."
+            )
+        }
     if start < 0 or end <= start or end - start > MAX_ENTRIES:
         return 422, {
             "detail": _("Ask for 0 ≤ start < end with at most %(max)d entries.")

@@ -190,8 +190,8 @@ def start_download(user: Any, evidence_id: int, range_header: str | None) -> Dow
             raise NotFound(_("No such evidence."))
         raise Forbidden(
             _(
-                "Only the bound matter's handlers and the head of its agency may download "
-                "the original."
+                "Only the bound matter's handlers, the head of its agency and holders of a live "
+                "copy grant (第二十条) may download the original."
             )
         )
     byte_range = parse_range(range_header, evidence.size)
@@ -215,6 +215,7 @@ def start_download(user: Any, evidence_id: int, range_header: str | None) -> Dow
                 "range": byte_range.describe(),
                 "bytes": byte_range.length,
                 "why": decision.reason,
+                "grant": decision.grant_id,
             },
             context=binding.matter.context if binding else "",
         )

@@ -98,6 +98,8 @@ class Facts:
     recorded_to: datetime | None = None
     evidence_id: int = 0
     sha256: str = ""
+    #: Extra lines naming who a copy was made for (第二十条 copies; see ``recipient_lines``).
+    recipient: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         local = timezone.get_current_timezone()
@@ -112,7 +114,21 @@ class Facts:
             f"GIS {self.gis or '—'}",
             f"采集 {when(self.recorded_from)} 至 {when(self.recorded_to)}",
             f"证据 {self.evidence_id} SHA-256 {self.sha256[:16]}",
+            *self.recipient,
         ]
+
+
+def recipient_lines(
+    name: str, organisation: str, request_number: str, made_at: datetime
+) -> list[str]:
+    """The watermark lines of a copy made for a court or 复议机关 (第二十条): who it was made for,
+    under which request, and when, so that a leaked copy names its source."""
+    local = timezone.get_current_timezone()
+    who = f"{organisation} {name}".strip() if organisation else name
+    return [
+        f"提供给 {who}",
+        f"申请号 {request_number} 制作 {made_at.astimezone(local).strftime('%Y-%m-%d %H:%M:%S')}",
+    ]
 
 
 def facts_for(evidence: Evidence, binding: Binding | None) -> Facts:

@@ -508,8 +508,12 @@ def current_binding(evidence: Evidence) -> Binding | None:
 
 
 def bind(user: Any, evidence: Evidence, matter: Matter, *, reason: str) -> Binding:
-    """Bind evidence to a matter; call inside a transaction. Earlier bindings are kept."""
+    """Bind evidence to a matter; call inside a transaction. Earlier bindings are kept.
+    第十五条: audio/video is refused on a state-secret matter."""
+    from lawtrail.access.actions import check_av_allowed
+
     require_can_work_on(user, matter)
+    check_av_allowed(matter, evidence)
     binding = Binding.objects.create(
         evidence=evidence,
         matter=matter,

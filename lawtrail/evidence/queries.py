@@ -2,9 +2,9 @@
 
 Evidence is visible when its current binding (the latest) is to a matter the caller's scope
 shows, or, while it is bound to nothing, when the caller brought it in or is the officer it was
-recorded by: the officer's inbox. Downloading an original is narrower (issue 4 §5, until the
-access issue brings grants): the handlers of the bound matter and the head of its agency, or
-the people of the inbox while it is unbound.
+recorded by: the officer's inbox. Playing a working copy or downloading an original is narrower
+(第二十条, decision 0014): the handlers of the bound matter, the head of its agency and holders
+of a live grant, or the people of the inbox while it is unbound.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from lawtrail.agencies.models import Certificate
 from lawtrail.agencies.scope import officer_of
 from lawtrail.errors import Invalid, NotFound
 from lawtrail.evidence.models import Acquisition, Binding, Evidence
-from lawtrail.matters.permissions import is_handler, is_head_of, visible_matters
+from lawtrail.matters.permissions import visible_matters
 
 #: The annotation ``with_current_matter`` adds (named through a constant for the type checker,
 #: which does not follow annotations).
@@ -97,22 +97,33 @@ class Decision:
     #: 404 when the caller may not even know the evidence exists, else 403.
     status: int
     reason: str
+    #: The grant that allowed it (第二十条), logged with the view or download.
+    grant_id: int | None = None
+
+
+def content_decision(user: Any, evidence: Evidence, kind: str) -> Decision:
+    """Whether ``user`` may have the working copy (``kind`` "view") or the original ("copy").
+
+    第二十条: without a grant, nobody but the bound matter's handlers and the head of its agency
+    sees originals or working copies; a live view grant gives the working copy, a copy grant
+    the original too, within what the confidentiality level allows (``access.rules``). While
+    the evidence is bound to nothing, its acquirer and recording officer (the inbox) may."""
+    from lawtrail.access.rules import content_decision as by_level
+
+    if not visible_evidence(user).filter(pk=evidence.pk).exists():
+        return Decision(False, 404, "not visible")
+    if current_binding(evidence) is None:
+        return Decision(True, 200, "acquirer of unbound evidence")
+    decision = by_level(user, evidence, kind)
+    if decision.allowed:
+        grant_id = decision.grant.pk if decision.grant is not None else None
+        return Decision(True, 200, decision.why, grant_id)
+    return Decision(False, 403, decision.why)
 
 
 def download_decision(user: Any, evidence: Evidence) -> Decision:
-    """Whether ``user`` may fetch the original: handlers of the bound matter and the head of
-    its agency, or the acquirer (and recording officer) while it is unbound."""
-    if not visible_evidence(user).filter(pk=evidence.pk).exists():
-        return Decision(False, 404, "not visible")
-    binding = current_binding(evidence)
-    if binding is None:
-        return Decision(True, 200, "acquirer of unbound evidence")
-    officer = officer_of(user)
-    if officer is not None and is_handler(officer, binding.matter):
-        return Decision(True, 200, "handler of the bound matter")
-    if officer is not None and is_head_of(officer, binding.matter):
-        return Decision(True, 200, "head of the bound matter's agency")
-    return Decision(False, 403, "neither a handler of the bound matter nor the head of its agency")
+    """Whether ``user`` may fetch the original: see ``content_decision`` (a copy grant)."""
+    return content_decision(user, evidence, "copy")
 
 
 # -------------------------------------------------------------------------- list filters

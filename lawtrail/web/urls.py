@@ -3,13 +3,13 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from lawtrail.security.views import LoginView
 from lawtrail.web.views import deadlines, evidence, home, manage, matter_changes, matters, records
 
 app_name = "web"
 
-login = auth_views.LoginView.as_view(
-    template_name="web/login.html", redirect_authenticated_user=True
-)
+# Django's login page, throttled (lawtrail/security); the second factor follows it.
+login = LoginView.as_view()
 
 urlpatterns = [
     path("login/", login, name="login"),

@@ -201,3 +201,13 @@ def test_a_malformed_matter_id_is_refused(province: Province, client: Client) ->
     refused(client.get("/api/v1/matters/abc"), 422)
     refused(client.get("/api/v1/matters/99999999999999999999999999"), 404)
     refused(client.get("/api/v1/matters/0"), 404)
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/matters/99999999999999999999", "/api/v1/evidence/99999999999999999999"]
+)
+def test_an_id_past_what_the_database_holds_is_a_clear_4xx(province: Province, path: str) -> None:
+    """Found by schemathesis: SQLite refused the number and the API answered 500."""
+    response = api_client(province.officer_a).get(path)
+    assert response.status_code in (404, 422)
+    assert response.json()["detail"]

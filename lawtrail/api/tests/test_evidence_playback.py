@@ -1,5 +1,7 @@
 """GET /api/v1/evidence/{id}/working-copy and /thumbnail: the watermarked working copy of
-第十九条 played in the browser with HTTP Range; the start of a playback is a ledger event."""
+第十九条 played in the browser with HTTP Range; the start of a playback is a ledger event. Only
+the bound matter's handlers, the head of its agency and grant holders play it (第二十条; the
+grants themselves are tested in lawtrail/access/tests)."""
 
 from __future__ import annotations
 
@@ -95,6 +97,24 @@ def test_someone_out_of_scope_gets_404_and_nothing_is_logged(
         response = api_client(province.officer_b).get(f"/api/v1/evidence/{played.pk}/{path}")
         assert response.status_code == 404
     assert plays() == []
+
+
+def test_without_a_grant_only_handlers_and_their_head_play_and_refusals_are_logged(
+    province: Province, played: Evidence
+) -> None:
+    """第二十条: seeing the matter is not enough to watch its recordings."""
+    for who in (province.officer_a, province.officer_a2, province.head_a):
+        response = api_client(who).get(f"/api/v1/evidence/{played.pk}/working-copy")
+        assert response.status_code == 200, who
+    for who in (province.assistant_a, province.reviewer_a, province.head_city, province.supervisor):
+        response = api_client(who).get(f"/api/v1/evidence/{played.pk}/working-copy")
+        assert response.status_code == 403, who
+    assert [p["user"] for p in plays()] == ["officer_a", "officer_a2", "head_a"]
+    refused = [
+        json.loads(bytes(e.body))["payload"]["user"]
+        for e in Event.objects.filter(action="evidence.working_copy_refused").order_by("seq")
+    ]
+    assert refused == ["assistant_a", "reviewer_a", "head_city", "supervisor"]
 
 
 def test_before_the_copy_is_made_the_answer_says_so(

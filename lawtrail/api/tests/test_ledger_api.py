@@ -14,9 +14,11 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.test import Client
 
+from lawtrail.agencies.models import Agency, Role
 from lawtrail.api.tokens import create_token
 from lawtrail.ledger import checkpoints, events, merkle, note
 from lawtrail.ledger.models import Checkpoint, Event
+from lawtrail.testing import make_person
 
 BASE = "/api/v1/ledger"
 
@@ -43,8 +45,12 @@ def append(count: int) -> None:
 @pytest.fixture
 def auditor(db: None) -> Auditor:
     checkpoints.ensure_signing_key()
-    user = get_user_model().objects.create_user("court_auditor")
-    return Auditor(Client(), create_token(user, "court"))
+    # The entries are read whole by provincial supervisors (第二十一条); see test_endpoint_matrix.
+    province = Agency.objects.create(
+        name="陕西省卫生健康委员会", level=Agency.Level.PROVINCE, region_code="610000"
+    )
+    officer = make_person("provincial_auditor", "审计员", province, [Role.SUPERVISOR])
+    return Auditor(Client(), create_token(officer.user, "audit"))
 
 
 @pytest.fixture
@@ -225,6 +231,19 @@ def test_every_ledger_endpoint_needs_a_login_or_a_token(signed: Auditor, path: s
 
 def test_a_logged_in_user_may_read_the_ledger_too(signed: Auditor) -> None:
     client = Client()
-    client.force_login(get_user_model().objects.get(username="court_auditor"))
+    client.force_login(get_user_model().objects.get(username="provincial_auditor"))
     assert client.get(BASE + "/checkpoint").status_code == 200
     assert client.get(BASE + "/entries?start=0&end=2").status_code == 200
+
+
+def test_only_supervisors_and_administrators_read_the_entries_whole(signed: Auditor) -> None:
+    """第二十一条: the events name parties and places of every matter; checkpoints and proofs
+    are for everyone signed in, the entries themselves are not."""
+    officer = get_user_model().objects.create_user("someone")
+    client = Client()
+    client.force_login(officer)
+    assert client.get(BASE + "/checkpoint").status_code == 200
+    assert client.get(BASE + "/proof/inclusion?index=0&size=7").status_code == 200
+    refused = client.get(BASE + "/entries?start=0&end=2")
+    assert refused.status_code == 403
+    assert "第二十一条" in refused.json()["detail"]

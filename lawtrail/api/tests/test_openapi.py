@@ -68,3 +68,48 @@ def test_choices_are_listed(spec: dict[str, Any]) -> None:
     assert kind["enum"] == ["license", "inspection", "sampling", "penalty"]
     datum = spec["components"]["schemas"]["GisPointIn"]["properties"]["datum"]
     assert datum["enum"] == ["WGS-84", "GCJ-02"]
+
+
+def test_no_two_schemas_share_a_name() -> None:
+    """django-ninja names each schema's OpenAPI component after its class: two classes with
+    one name would make the spec describe one body where the other is expected."""
+    import inspect
+
+    from ninja import Schema
+
+    import lawtrail.urls  # noqa: F401  (imports every router module)
+    from lawtrail.api import (
+        access,
+        agencies,
+        devices,
+        evidence,
+        ledger,
+        matters,
+        records,
+        schemas,
+        stations,
+    )
+
+    seen: dict[str, str] = {}
+    clashes = []
+    for module in (
+        access,
+        agencies,
+        devices,
+        evidence,
+        ledger,
+        matters,
+        records,
+        schemas,
+        stations,
+    ):
+        for name, value in vars(module).items():
+            if (
+                inspect.isclass(value)
+                and issubclass(value, Schema)
+                and value.__module__ == module.__name__
+            ):
+                if name in seen and seen[name] != module.__name__:
+                    clashes.append(f"{name}: {seen[name]} and {module.__name__}")
+                seen.setdefault(name, module.__name__)
+    assert not clashes, clashes

@@ -183,6 +183,31 @@ def test_the_download_button_only_for_those_allowed(
     assert (f'href="/api/v1/evidence/{bound_video.pk}/original"' in body) is shown
 
 
+@pytest.mark.parametrize(
+    ("who", "plays"),
+    [
+        ("officer_a", True),  # handler
+        ("officer_a2", True),  # handler
+        ("head_a", True),  # head of the matter's agency
+        ("head_city", False),  # sees the matter, but without a grant (第二十条)
+        ("supervisor", False),
+    ],
+)
+def test_the_player_only_for_handlers_their_head_and_grant_holders(
+    login: Callable[[str], Client],
+    bound_video: Evidence,
+    who: str,
+    plays: bool,
+) -> None:
+    """第二十条: without a grant nobody but the handlers and their head sees working copies;
+    the others get a note and a link to request access instead of the player."""
+    body = page_of(login(who), bound_video)
+    assert bool(re.search(r"<video [^>]*data-working-copy", body)) is plays
+    assert ("data-working-copy-denied" in body) is not plays
+    response = login(who).get(f"/api/v1/evidence/{bound_video.pk}/working-copy")
+    assert response.status_code == (200 if plays else 403)
+
+
 def test_unreadable_media_is_flagged(login: Callable[[str], Client], broken_file: Evidence) -> None:
     evidence = broken_file
     assert not evidence.readable

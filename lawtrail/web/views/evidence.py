@@ -200,6 +200,13 @@ def bind_targets(officer: Officer | None, binding: Binding | None) -> list[Matte
     return list(Matter.objects.filter(pk__in=ids).order_by("-opened_at", "-id")[:50])
 
 
+def access_context(user: Any, evidence: Evidence) -> dict[str, Any]:
+    """The confidentiality level and what it hides (第二十一条, decision 0014)."""
+    from lawtrail.access.views import evidence_access
+
+    return {"access": evidence_access(user, evidence)}
+
+
 @dataclass
 class Player:
     """What the page plays: the latest working copy, or why there is none yet."""
@@ -210,6 +217,7 @@ class Player:
     derivative: Derivative | None = None
     waiting: bool = False  # readable media whose working copy is still being made
     earlier: bool = False  # the copy of an earlier binding, while the current one's is made
+    denied: bool = False  # 第二十条: not a handler, the head or a grant holder
 
 
 PLAYABLE: dict[str, str] = {
@@ -291,11 +299,17 @@ def evidence_context(request: HttpRequest, evidence: Evidence, **extra: Any) -> 
         "derivatives": derivatives,
         "player": player_of(evidence, binding),
         "may_download": queries.download_decision(user, evidence).allowed,
+        **access_context(user, evidence),
         "original_url": api_url(evidence.pk, "original"),
         "may_bind": may_bind(officer, binding),
         "bind_form": BindForm(),
         "bind_targets": bind_targets(officer, binding),
     }
+    if not queries.content_decision(user, evidence, "view").allowed and context["player"].element:
+        context["player"] = Player(denied=True)
+    if not context["access"]["details"]:
+        context["facts"], context["places"] = [], []
+        context["player"].poster = ""
     context.update(extra)
     if "error" in context:
         context["unmet"] = unmet_of(context["error"])

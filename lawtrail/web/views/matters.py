@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from lawtrail.access.views import matter_access
 from lawtrail.agencies.models import Role
 from lawtrail.agencies.scope import matter_agencies
 from lawtrail.errors import ActionError, Forbidden
@@ -190,6 +191,7 @@ def matter_context(request: HttpRequest, matter: Matter, **extra: Any) -> dict[s
         "timeline": timeline.entries(events.for_context(matter.context)),
         "records": records.section(request, matter),
         "evidence_rows": evidence.matter_section(request, matter),
+        "access": matter_access(request.user, matter),
         "approval_form": ApprovalRequestForm(),
         "stage_form": StageForm(initial={"target": next_stage}),
         "return_form": ReturnForm(),
