@@ -144,6 +144,10 @@ def put_rate(folder: Path, source: Path, buffer_size: int, buffers: int, writeba
         _rmtree_readonly(store_dir)
 
 
+AGENCY = ["agency", "create", "610000", "--name", "测试省"]
+USER = ["user", "create", "bench", "--name", "测试", "--agency", "610000"]
+
+
 class CommandLine:
     """``lawtrail ingest FILE --as bench`` in a data folder of its own, as an operator runs it:
     a fresh process (Python and Django start-up included), the probe, the database rows and
@@ -155,10 +159,8 @@ class CommandLine:
         self.lawtrail = str(Path(sys.executable).with_name("lawtrail"))
         for args in (
             ["init"],
-            ["agency", "create", "610000", "--name", "测试省", "--level", "province"]
-            + ["--short-name", "测"],  # noqa: RUF005
-            ["user", "create", "bench", "--name", "测试", "--agency", "610000"]
-            + ["--role", "officer", "--password", "bench password, long enough"],  # noqa: RUF005
+            [*AGENCY, "--level", "province", "--short-name", "测"],
+            [*USER, "--role", "officer", "--password", "bench password, long enough"],
         ):
             subprocess.run([self.lawtrail, *args], env=self.env, check=True, capture_output=True)
 

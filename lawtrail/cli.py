@@ -10,12 +10,15 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from lawtrail.access import package_commands
 from lawtrail.devices import commands as device_commands
 from lawtrail.errors import UsageError
 from lawtrail.evidence import commands as evidence_commands
 from lawtrail.evidence import upload_commands
 from lawtrail.ledger import commands as ledger_commands
+from lawtrail.security import commands as security_commands
 from lawtrail.station import commands as station_commands
+from lawtrail.storage import commands as storage_commands
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -99,7 +102,7 @@ def cmd_token_create(args: argparse.Namespace) -> int:
         raise UsageError(f"There is no user named {args.username!r}.") from None
     if not user.is_active:
         raise UsageError(f"User {args.username!r} is deactivated; no token issued.")
-    token = create_token(user, args.name)
+    token = create_token(user, args.name, read_only=args.read_only)
     print(f"API token for {user.get_username()} (shown once; keep it secret):")
     print(token)
     return 0
@@ -241,6 +244,7 @@ def build_parser() -> argparse.ArgumentParser:
     create = token.add_parser("create", help="create an API token (printed alone on the last line)")
     create.add_argument("username")
     create.add_argument("--name", default="", help="what the token is for")
+    create.add_argument("--read-only", action="store_true", help="the token may only read (GET)")
     create.set_defaults(func=cmd_token_create)
 
     agency = sub.add_parser("agency", help="agencies").add_subparsers(dest="agency_command")
@@ -271,10 +275,13 @@ def build_parser() -> argparse.ArgumentParser:
     upass.add_argument("--password")
     upass.set_defaults(func=cmd_user_password)
     user.add_parser("list", help="list logins").set_defaults(func=cmd_user_list)
+    security_commands.add_parsers(token, user, setup_django)  # token revoke|list, 2FA reset
 
     ledger_commands.add_parsers(sub, setup_django)
     evidence_commands.add_parsers(sub, setup_django)
     upload_commands.add_parsers(sub, setup_django)
+    storage_commands.add_parsers(sub)  # keys init|rotate|status (encryption at rest)
+    package_commands.add_parsers(sub, setup_django)
     # The `station` group: `run` is the agent (lawtrail/station, no Django); `register`,
     # `revoke` and `list` are the registry's (lawtrail/devices/commands.py).
     station = station_commands.add_parsers(sub)

@@ -14,6 +14,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from lawtrail.security.config import check_https, envnetworks, envpositive
+
 BASE_DIR = Path(__file__).resolve().parent
 
 
@@ -91,6 +93,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "lawtrail.security.network.AllowedNetworksMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -98,6 +101,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "lawtrail.security.middleware.SessionExpiryMiddleware",
+    "lawtrail.security.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -149,10 +154,15 @@ def database() -> dict[str, object]:
 DATABASES = {"default": database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+_validation = "django.contrib.auth.password_validation"
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": f"{_validation}.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": f"{_validation}.UserAttributeSimilarityValidator"},
+    {"NAME": f"{_validation}.CommonPasswordValidator"},
+    {"NAME": f"{_validation}.NumericPasswordValidator"},
 ]
+# A locked-out login is refused here too, so every password path (pages, admin) is throttled.
+AUTHENTICATION_BACKENDS = ["lawtrail.security.throttle.ThrottledModelBackend"]
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
@@ -188,10 +198,27 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if envbool("LAWTRAIL_BEHIND_TLS_PROXY", "False") else None
-)
+LAWTRAIL_BEHIND_TLS_PROXY = envbool("LAWTRAIL_BEHIND_TLS_PROXY", "False")
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if LAWTRAIL_BEHIND_TLS_PROXY else None
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = envbool("LAWTRAIL_SECURE_COOKIES", "False")
+
+# Transport and login (第二十二条, issue 6 §5): lawtrail/security, docs/operations.md.
+LAWTRAIL_REQUIRE_HTTPS = envbool("LAWTRAIL_REQUIRE_HTTPS", "False")
+check_https(LAWTRAIL_REQUIRE_HTTPS, LAWTRAIL_BEHIND_TLS_PROXY)
+if LAWTRAIL_REQUIRE_HTTPS:
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the load balancer asks over plain HTTP
+    SECURE_HSTS_SECONDS = envpositive("LAWTRAIL_HSTS_SECONDS", str(365 * 24 * 3600))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+LAWTRAIL_ALLOWED_NETWORKS = envnetworks("LAWTRAIL_ALLOWED_NETWORKS")
+LAWTRAIL_TRUSTED_PROXIES = envnetworks("LAWTRAIL_TRUSTED_PROXIES")
+LAWTRAIL_LOGIN_ATTEMPTS = envpositive("LAWTRAIL_LOGIN_ATTEMPTS", "5")
+LAWTRAIL_LOGIN_WINDOW_MINUTES = envpositive("LAWTRAIL_LOGIN_WINDOW_MINUTES", "15")
+LAWTRAIL_REQUIRE_2FA = envbool("LAWTRAIL_REQUIRE_2FA", "True")
+LAWTRAIL_SESSION_IDLE_MINUTES = envpositive("LAWTRAIL_SESSION_IDLE_MINUTES", "30")
+LAWTRAIL_SESSION_MAX_HOURS = envpositive("LAWTRAIL_SESSION_MAX_HOURS", "12")
+SESSION_COOKIE_AGE = LAWTRAIL_SESSION_MAX_HOURS * 3600
 
 LOGGING = {
     "version": 1,
@@ -225,6 +252,22 @@ def evidence_store() -> str:
 
 
 LAWTRAIL_STORE = evidence_store()
+
+
+def master_key_file() -> str:
+    """LAWTRAIL_MASTER_KEY_FILE (a 0600 file, ``lawtrail keys init``) or LAWTRAIL_MASTER_KEY
+    (base64): the master key of encryption at rest (issue 6 §4), outside the database. Checked
+    here so a bad key stops start-up; the store reads it itself (lawtrail/storage/kms.py)."""
+    from lawtrail.storage.kms import MasterKeyConfigError, load_keyring
+
+    try:
+        load_keyring()
+    except MasterKeyConfigError as exc:
+        raise ImproperlyConfigured(f"Unexpected master key setting: {exc}") from None
+    return os.getenv("LAWTRAIL_MASTER_KEY_FILE", "")
+
+
+LAWTRAIL_MASTER_KEY_FILE = master_key_file()
 
 # Resumable uploads (tus, 第十九条): the largest upload and how long an unfinished one is kept.
 LAWTRAIL_UPLOAD_MAX_BYTES = envint("LAWTRAIL_UPLOAD_MAX_BYTES", str(64 * 1024**3))
