@@ -6,17 +6,17 @@ error is shown with its status and has changed nothing.
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from lawtrail.access import actions
+from lawtrail.access import actions, copies
 from lawtrail.access.models import AccessRequest, Level
 from lawtrail.access.queries import (
     get_visible_grant,
@@ -205,7 +205,39 @@ def grant_list(request: HttpRequest) -> HttpResponse:
         grant.may_revoke = grant.state == "live" and "head" in relations(  # type: ignore[attr-defined]
             request.user, grant.matter
         )
+        packaging = copies.may_have_package(request.user, grant)
+        grant.may_package = packaging and grant.state == "live"  # type: ignore[attr-defined]
+        grant.packages = (  # type: ignore[attr-defined]
+            copies.list_packages(request.user, grant) if packaging else []
+        )
     return render(request, "access/grants.html", {"grants": grants})
+
+
+@page
+@require_POST
+def grant_package(request: HttpRequest, pk: int) -> HttpResponse:
+    """第二十条: have the copy package of a live grant made (in the background)."""
+    grant = get_visible_grant(request.user, pk)
+    try:
+        copies.request_package(request.user, grant)
+    except ActionError as error:
+        messages.error(request, error.message)
+        return redirect("access:grants")
+    messages.success(
+        request,
+        _("The copy package of grant %(id)d is being made; it appears here when ready.")
+        % {"id": grant.pk},
+    )
+    return redirect("access:grants")
+
+
+@page
+@require_GET
+def grant_package_download(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    """The zip, after its download is written to the ledger."""
+    grant = get_visible_grant(request.user, pk)
+    path = copies.open_package(request.user, grant, name)
+    return cast(HttpResponse, FileResponse(path.open("rb"), as_attachment=True, filename=name))
 
 
 @page

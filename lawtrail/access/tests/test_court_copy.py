@@ -114,3 +114,29 @@ def test_a_package_name_outside_the_grants_folder_is_not_found(case: Case, name:
         f"/api/v1/access/grants/{grant.pk}/packages/{name}"
     )
     assert response.status_code == 404
+
+
+@pytest.mark.slow
+def test_the_grants_page_makes_and_hands_over_the_package(
+    case: Case, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The same flow in the pages: a button on the grant, then a link to the zip."""
+    from django.test import Client
+
+    p = case.province
+    grant = court_grant(case)
+    page = Client()
+    page.force_login(p.officer_a.user)
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        response = page.post(f"/access/grants/{grant.pk}/packages/")
+    assert response.status_code == 302 and len(queued) == 1
+    name = make_copy_package.call(grant.pk, p.officer_a.user.pk)
+    listing = page.get("/access/grants/").content.decode()
+    assert f'data-package="{name}"' in listing
+    download = page.get(f"/access/grants/{grant.pk}/packages/{name}")
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content)[:2] == b"PK"
+    outsider = Client()
+    outsider.force_login(p.officer_b.user)
+    assert outsider.get(f"/access/grants/{grant.pk}/packages/{name}").status_code == 404
+    assert outsider.post(f"/access/grants/{grant.pk}/packages/").status_code == 404
