@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from lawtrail.agencies.models import Officer
 from lawtrail.agencies.numbering import issue_number
 from lawtrail.agencies.scope import can_see_matters_of
-from lawtrail.errors import Invalid, NotFound, Refused, Unmet
+from lawtrail.errors import Forbidden, Invalid, NotFound, Refused, Unmet
 from lawtrail.ledger import canonical, events
 from lawtrail.matters.models import Handler, Matter, Stage
 from lawtrail.matters.permissions import require_officer
@@ -303,19 +303,47 @@ def record_service(user: Any, record: Record, data: ServiceInput) -> Service:
     return service
 
 
-@transaction.atomic
+def _refuse_reading(user: Any, record: Record) -> None:
+    """The refused reading, in its own transaction: kept though the request fails."""
+    with transaction.atomic():
+        events.append(
+            events.Actor.of(user),
+            "record.view_refused",
+            record,
+            {"matter": record.matter.number, "record": record.pk, "reason": "confidentiality"},
+            context=record.matter.context,
+        )
+
+
 def note_viewed(user: Any, record: Record) -> None:
-    """Reading a record is an event too (第二十条), written before the content is returned."""
+    """Reading a record is an event too (第二十条), written before the content is returned.
+
+    At 商业秘密, 个人隐私 and 国家秘密 (第二十一条) the content is for the matter's handlers, its
+    head, the legal reviewer and grant holders only (``access.rules.READERS``); others in the
+    matter's scope are refused, and the refusal is an event too."""
+    from lawtrail.access.models import Level
+    from lawtrail.access.rules import matter_level, sees_matter_details
+
     _require_visible(user, record.matter)
-    events.append(
-        events.Actor.of(user),
-        "record.viewed",
-        record,
-        {
-            "matter": record.matter.number,
-            "record": record.pk,
-            "record_type": record.record_type,
-            "number": record.number,
-        },
-        context=record.matter.context,
-    )
+    if not sees_matter_details(user, record.matter):
+        _refuse_reading(user, record)
+        raise Forbidden(
+            _(
+                "This matter is classified %(level)s (第二十一条); its records are for its "
+                "handlers, its head and those granted access. Ask for access."
+            )
+            % {"level": Level(matter_level(record.matter)).label}
+        )
+    with transaction.atomic():
+        events.append(
+            events.Actor.of(user),
+            "record.viewed",
+            record,
+            {
+                "matter": record.matter.number,
+                "record": record.pk,
+                "record_type": record.record_type,
+                "number": record.number,
+            },
+            context=record.matter.context,
+        )

@@ -12,6 +12,7 @@ from django.db import models
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 
+from lawtrail.access.rules import details_decision
 from lawtrail.evidence import deadlines, queries
 from lawtrail.evidence.models import Acquisition, Binding, Derivative, Evidence
 from lawtrail.matters.models import Matter
@@ -107,14 +108,18 @@ def rows_of(user: Any, evidence: list[Evidence]) -> list[Row]:
         arrivals = shown[item.pk]
         binding = current.get(item.pk)
         first = arrivals[0] if arrivals else None
+        # 第二十一条: at 商业秘密 and above, thumbnail and place are for the matter's people.
+        details = details_decision(user, item)
         rows.append(
             Row(
                 evidence=item,
                 clock=deadlines.evidence_clock(arrivals),
                 matter=binding.matter if binding else None,
                 acquisition=first,
-                thumbnail=api_url(item.pk, "thumbnail") if item.pk in with_thumbnail else "",
-                place=first_place(first, item.media),
+                thumbnail=(
+                    api_url(item.pk, "thumbnail") if details and item.pk in with_thumbnail else ""
+                ),
+                place=first_place(first, item.media) if details else "",
             )
         )
     return rows
