@@ -71,6 +71,9 @@ ACTION_LABELS: dict[str, Promise] = {
     "station.revoked": gettext_lazy("Collection station revoked"),
     "dock.started": gettext_lazy("Device docked at a station"),
     "dock.ended": gettext_lazy("Device undocked"),
+    "record.view_refused": gettext_lazy("Reading of a record refused (confidentiality)"),
+    "package.built": gettext_lazy("Copy package made for a recipient"),
+    "package.downloaded": gettext_lazy("Copy package handed over (downloaded)"),
 }
 
 # A refusal or an inability is the same action as a signature, but reads differently.
