@@ -41,7 +41,7 @@ def build_argv(case: Case, out: Path, *ids: int) -> list[str]:
 def test_build_then_verify(case: Case, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "copy.zip"
     assert main(build_argv(case, out, case.photo.pk)) == 0
-    assert "package" in capsys.readouterr().out
+    assert "复制材料包" in capsys.readouterr().out  # "package … written to …", in zh-hans
     assert Event.objects.filter(action="package.built", actor="head_a").count() == 1
 
     assert main(["package", "verify", str(out)]) == 0

@@ -92,7 +92,7 @@ def test_the_api_refuses_a_session_waiting_for_its_code(client: Client, province
     log_in(client, "head_a")
     response = client.get("/api/v1/matters")
     assert response.status_code == 403
-    assert "second factor" in response.json()["detail"]
+    assert "双因素认证" in response.json()["detail"]  # the second factor, in zh-hans
 
 
 def test_officers_need_no_second_factor(client: Client, province: Province) -> None:
