@@ -15,7 +15,7 @@ from typing import Any
 
 from django.utils import timezone
 from ninja import Field, Schema
-from pydantic import ConfigDict
+from pydantic import ConfigDict, model_validator
 
 from lawtrail.agencies.models import Agency, Certificate, Officer, Role
 from lawtrail.ledger.models import Event
@@ -42,8 +42,26 @@ def one_of(values: list[str], description: str = "", default: Any = ...) -> Any:
 ROLE_ITEMS: dict[str, Any] = {"items": {"type": "string", "enum": list(Role.values)}}
 
 
+def has_nul(value: Any) -> bool:
+    """Whether a NUL character hides anywhere in ``value`` (PostgreSQL refuses it in text)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(has_nul(k) or has_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(has_nul(v) for v in value)
+    return False
+
+
 class Input(Schema):
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def no_nul_characters(cls, data: Any) -> Any:
+        if has_nul(data):
+            raise ValueError("text may not contain NUL (0x00) characters")
+        return data
 
 
 # ---------------------------------------------------------------- errors

@@ -211,3 +211,18 @@ def test_an_id_past_what_the_database_holds_is_a_clear_4xx(province: Province, p
     response = api_client(province.officer_a).get(path)
     assert response.status_code in (404, 422)
     assert response.json()["detail"]
+
+
+def test_a_nul_character_is_refused_in_bodies_and_queries(province: Province) -> None:
+    """Found by schemathesis on PostgreSQL, which refuses NUL in text: 500 before, 422 now."""
+    client = api_client(province.officer_a)
+    body = client.post(
+        "/api/v1/matters",
+        {"kind": "inspection", "title": "a\x00b", "place": "p", "parties": [], "handlers": []},
+        content_type="application/json",
+    )
+    assert body.status_code == 422
+    assert "NUL" in body.content.decode()
+    query = client.get("/api/v1/evidence", {"matter": "x\x00y"})
+    assert query.status_code == 400
+    assert "NUL" in query.json()["detail"]

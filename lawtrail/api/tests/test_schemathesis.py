@@ -4,11 +4,14 @@ officer_a (a handler of the matter in the data) and as officer_b (another county
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 
 from lawtrail.api.tokens import create_token
@@ -23,7 +26,19 @@ from lawtrail.testing import Province
 EXAMPLES = 12
 
 
+@pytest.fixture
+def connections_kept_open() -> Iterator[None]:
+    """The WSGI handler closes the database connection after each request (Django's test
+    client switches that off); on PostgreSQL that would end the test's transaction."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.mark.slow
+@pytest.mark.usefixtures("connections_kept_open")
 @pytest.mark.parametrize("persona", ["officer_a", "officer_b"])
 def test_no_request_the_spec_allows_makes_the_api_fail(
     province: Province,
