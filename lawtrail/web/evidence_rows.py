@@ -5,7 +5,7 @@ clock (第十九条), built for a whole page in a few queries; and keyset pages 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
@@ -18,7 +18,7 @@ from lawtrail.evidence.models import Acquisition, Binding, Derivative, Evidence
 from lawtrail.matters.models import Matter
 from lawtrail.matters.permissions import visible_matters
 from lawtrail.web import paging
-from lawtrail.web.paging import EPOCH, parse_cursor
+from lawtrail.web.paging import Page
 
 
 def api_url(evidence_id: int, what: str) -> str:
@@ -125,47 +125,6 @@ def rows_of(user: Any, evidence: list[Evidence]) -> list[Row]:
     return rows
 
 
-def cursor_of(evidence: Evidence) -> str:
-    micros = (evidence.stored_at - EPOCH) // datetime.timedelta(microseconds=1)
-    return f"{micros}-{evidence.pk}"
-
-
-@dataclass
-class Page:
-    items: list[Evidence] = field(default_factory=list)
-    newer: str | None = None  # cursor for the page before (newer evidence)
-    older: str | None = None  # cursor for the page after (older evidence)
-    is_first: bool = True
-
-
 def page_of(evidence: models.QuerySet[Evidence], *, after: str | None, before: str | None) -> Page:
-    """Keyset pages, newest first (no OFFSET scans; the cursors of ``lawtrail.web.paging``)."""
-    size = paging.PAGE_SIZE
-    older_than, newer_than = parse_cursor(after), parse_cursor(before)
-    if newer_than is not None:
-        at, pk = newer_than
-        rows = list(
-            evidence.filter(
-                models.Q(stored_at__gt=at) | models.Q(stored_at=at, pk__gt=pk)
-            ).order_by("stored_at", "id")[: size + 1]
-        )
-        items = list(reversed(rows[:size]))
-        more_newer = len(rows) > size
-        return Page(
-            items=items,
-            newer=cursor_of(items[0]) if more_newer and items else None,
-            older=cursor_of(items[-1]) if items else None,
-            is_first=not more_newer,
-        )
-    query = evidence.order_by("-stored_at", "-id")
-    if older_than is not None:
-        at, pk = older_than
-        query = query.filter(models.Q(stored_at__lt=at) | models.Q(stored_at=at, pk__lt=pk))
-    rows = list(query[: size + 1])
-    items = rows[:size]
-    return Page(
-        items=items,
-        newer=cursor_of(items[0]) if older_than is not None and items else None,
-        older=cursor_of(items[-1]) if len(rows) > size else None,
-        is_first=older_than is None,
-    )
+    """Keyset pages, newest stored first (no OFFSET scans; ``lawtrail.web.paging``)."""
+    return paging.page_of(evidence, after=after, before=before, at="stored_at")

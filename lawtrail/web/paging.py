@@ -1,25 +1,25 @@
-"""Keyset pages over matters, newest first (DESIGN §6a: no OFFSET scans at provincial scale).
+"""Keyset pages, newest first (DESIGN §6a: no OFFSET scans at provincial scale): matters by
+``opened_at``, evidence by ``stored_at``.
 
 A cursor is "<microseconds since the epoch>-<id>" of the row at the page's edge; ``after`` goes
-to older matters and ``before`` back to newer ones.
+to older rows and ``before`` back to newer ones.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Q, QuerySet
-
-from lawtrail.matters.models import Matter
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 PAGE_SIZE = 20
 
 
-def cursor_of(matter: Matter) -> str:
-    micros = (matter.opened_at - EPOCH) // dt.timedelta(microseconds=1)
-    return f"{micros}-{matter.pk}"
+def cursor_of(row: Any, at: str = "opened_at") -> str:
+    micros = (getattr(row, at) - EPOCH) // dt.timedelta(microseconds=1)
+    return f"{micros}-{row.pk}"
 
 
 def parse_cursor(value: str | None) -> tuple[dt.datetime, int] | None:
@@ -34,42 +34,48 @@ def parse_cursor(value: str | None) -> tuple[dt.datetime, int] | None:
 
 @dataclass
 class Page:
-    items: list[Matter] = field(default_factory=list)
-    newer: str | None = None  # cursor for the page before (newer matters)
-    older: str | None = None  # cursor for the page after (older matters)
+    items: list[Any] = field(default_factory=list)
+    newer: str | None = None  # cursor for the page before (newer rows)
+    older: str | None = None  # cursor for the page after (older rows)
     is_first: bool = True
 
 
 def page_of(
-    matters: QuerySet[Matter], *, after: str | None, before: str | None, size: int | None = None
+    rows: QuerySet[Any],
+    *,
+    after: str | None,
+    before: str | None,
+    size: int | None = None,
+    at: str = "opened_at",
 ) -> Page:
+    """Newest first by the time field ``at`` (then id); ``after``/``before`` are cursors."""
     size = size or PAGE_SIZE
     older_than = parse_cursor(after)
     newer_than = parse_cursor(before)
     if newer_than is not None:
-        at, pk = newer_than
-        rows = list(
-            matters.filter(Q(opened_at__gt=at) | Q(opened_at=at, pk__gt=pk)).order_by(
-                "opened_at", "id"
+        moment, pk = newer_than
+        found = list(
+            rows.filter(Q(**{f"{at}__gt": moment}) | Q(**{at: moment, "pk__gt": pk})).order_by(
+                at, "id"
             )[: size + 1]
         )
-        more_newer = len(rows) > size
-        items = list(reversed(rows[:size]))
+        more_newer = len(found) > size
+        items = list(reversed(found[:size]))
         return Page(
             items=items,
-            newer=cursor_of(items[0]) if more_newer and items else None,
-            older=cursor_of(items[-1]) if items else None,
+            newer=cursor_of(items[0], at) if more_newer and items else None,
+            older=cursor_of(items[-1], at) if items else None,
             is_first=not more_newer,
         )
-    query = matters.order_by("-opened_at", "-id")
+    query = rows.order_by(f"-{at}", "-id")
     if older_than is not None:
-        at, pk = older_than
-        query = query.filter(Q(opened_at__lt=at) | Q(opened_at=at, pk__lt=pk))
-    rows = list(query[: size + 1])
-    items = rows[:size]
+        moment, pk = older_than
+        query = query.filter(Q(**{f"{at}__lt": moment}) | Q(**{at: moment, "pk__lt": pk}))
+    found = list(query[: size + 1])
+    items = found[:size]
     return Page(
         items=items,
-        newer=cursor_of(items[0]) if older_than is not None and items else None,
-        older=cursor_of(items[-1]) if len(rows) > size else None,
+        newer=cursor_of(items[0], at) if older_than is not None and items else None,
+        older=cursor_of(items[-1], at) if len(found) > size else None,
         is_first=older_than is None,
     )

@@ -30,8 +30,9 @@ from lawtrail.evidence import actions, deadlines, playback, queries
 from lawtrail.evidence.models import Acquisition, Binding, Derivative, Evidence
 from lawtrail.matters.models import Matter, Stage
 from lawtrail.matters.permissions import is_handler, is_head_of, visible_matters
-from lawtrail.web.evidence_rows import Page, Row, api_url, page_of, rows_of
+from lawtrail.web.evidence_rows import Row, api_url, page_of, rows_of
 from lawtrail.web.forms.evidence import ALL, INBOX, BindForm, EvidenceSearchForm
+from lawtrail.web.paging import Page
 from lawtrail.web.shortcuts import apply_error, current_officer, page, unmet_of
 
 # ------------------------------------------------------------------ the list
