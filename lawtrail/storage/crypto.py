@@ -26,6 +26,7 @@ the magic at its start; ``docs/decisions/0015-encryption-at-rest.md`` has the re
 
 from __future__ import annotations
 
+import abc
 import secrets
 import struct
 from collections.abc import Callable, Iterator
@@ -330,11 +331,11 @@ def _segments(
         raw.close()
 
 
-class _Closing:
+class _Closing(abc.ABC):
     """Readers are context managers, like the file objects they stand for."""
 
-    def close(self) -> None:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def close(self) -> None: ...
 
     def __enter__(self) -> Self:
         return self
