@@ -265,7 +265,7 @@ def test_the_evidence_page_plays_the_working_copy(
         " return v.readyState >= 2 && v.currentTime > 0; }"
     )
     duration = page.evaluate("() => document.querySelector('video').duration")
-    assert 1.5 < duration < 2.5, duration
+    assert abs(duration - 2) < 0.5, duration  # the clip lasts 2 s
     width = page.evaluate("() => document.querySelector('video').videoWidth")
     assert width == 320, width
     expect(page.locator("[data-digest=sha256]")).to_have_text(re.compile(r"^[0-9a-f]{64}$"))
