@@ -44,6 +44,7 @@ def start_helpers(task_workers: int = 1) -> list[subprocess.Popen[bytes]]:
         *(subprocess.Popen([*cli, "manage", "db_worker"]) for _ in range(max(1, task_workers))),
         subprocess.Popen([*cli, "ledger", "checkpoint", "--loop"]),
         subprocess.Popen([*cli, "uploads", "expire", "--loop"]),
+        subprocess.Popen([*cli, "compliance", "scan", "--loop"]),
     ]
 
 

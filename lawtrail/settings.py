@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "lawtrail.evidence",
     "lawtrail.devices",
     "lawtrail.access",
+    "lawtrail.compliance",
     "lawtrail.security",
     "lawtrail.api",
     "lawtrail.web",

@@ -24,11 +24,12 @@ from lawtrail.errors import UsageError
 EVERY = 300
 
 
-def every_seconds(raw: str | None, loop: bool) -> int:
+def every_seconds(raw: str | None, loop: bool, default: int = EVERY) -> int:
+    """The ``--every`` of a ``--loop`` command (shared by the other looping commands)."""
     from django.utils.translation import gettext as _
 
     if raw is None:
-        return EVERY
+        return default
     if not loop:
         raise UsageError(_("--every only goes with --loop."))
     if not raw.isascii() or not raw.isdigit() or int(raw) < 1:

@@ -7,12 +7,17 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, connections, models, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from lawtrail.ledger import canonical, merkle, tree
 from lawtrail.ledger.models import Event, LogHead
 
 LOG_NAME = "lawtrail"
+
+#: Sent inside the appending transaction with ``events`` (the list just written). The ledger
+#: knows no domain; rooms that react to events (compliance) listen here and act on commit.
+appended = Signal()
 
 
 class Actor:
@@ -108,6 +113,8 @@ def append_many(pending: list[Pending]) -> list[Event]:
         tree.store_nodes(nodes)
         update_head(head_id, frontier)
     after_append(head_size, frontier.size)
+    if appended.receivers:
+        appended.send(sender=Event, events=written)
     return written
 
 

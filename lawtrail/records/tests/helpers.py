@@ -217,6 +217,59 @@ FIELDS: dict[str, dict[str, Any]] = {
         "scope": "陈述申辩告知书、催告书",
         "confirmed_on": "2026-03-02",
     },
+    "evidence_preservation": {
+        "party": PARTY_NAME,
+        "reasons": "证据可能灭失，经负责人批准先行登记保存。",
+        "items": [{"name": "消毒剂", "quantity": "10瓶"}],
+        "kept_at": "当事人仓库",
+        "manner": "就地封存",
+        "saved_on": "2026-03-02",
+    },
+    "preservation_disposal": {
+        "party": PARTY_NAME,
+        "preservation_number": "新卫证保决〔2026〕1号",
+        "disposal": "解除先行登记保存并退还",
+        "content": "经检验合格，解除先行登记保存。",
+        "decided_on": "2026-03-06",
+    },
+    "hearing_rights_notice": {
+        "party": PARTY_NAME,
+        "proposed_penalty": "罚款人民币三万元。",
+        "rights": "可在收到本告知书之日起五个工作日内提出听证要求。",
+    },
+    "hearing_request": {
+        "party": PARTY_NAME,
+        "answer": "要求听证",
+        "requested_on": "2026-03-04",
+        "manner": "书面",
+    },
+    "seizure_extension": {
+        "party": PARTY_NAME,
+        "seizure_number": "新卫扣〔2026〕1号",
+        "reasons": "检验需要，情况复杂。",
+        "extended_days": "30",
+        "decided_on": "2026-03-30",
+    },
+    "seizure_release": {
+        "party": PARTY_NAME,
+        "seizure_number": "新卫扣〔2026〕1号",
+        "reasons": "经检验不属于违法物品。",
+        "items_returned": "消毒剂10瓶",
+        "released_on": "2026-03-20",
+    },
+    "fine_payment": {
+        "decision_number": "新卫罚〔2026〕1号",
+        "amount": "5000",
+        "paid_on": "2026-03-20",
+    },
+    "payment_deferral": {
+        "party": PARTY_NAME,
+        "decision_number": "新卫罚〔2026〕1号",
+        "kind": "延期缴纳",
+        "schedule": "于2026年6月30日前一次缴清。",
+        "until": "2026-06-30",
+        "decided_on": "2026-03-20",
+    },
 }
 
 

@@ -44,6 +44,8 @@ TOUCHING = {
     "hearing_record",
     "statement_record",
     "statement_waiver",
+    "evidence_preservation",  # its 物品清单 is signed by the party (行政处罚法 第五十六条)
+    "hearing_request",  # the party's own request or waiver, like statement_waiver
 }
 
 
