@@ -20,5 +20,6 @@ urlpatterns = [
     path("devices/", include("lawtrail.devices.urls")),
     path("security/", include("lawtrail.security.urls")),
     path("access/", include("lawtrail.access.urls")),
+    path("compliance/", include("lawtrail.compliance.urls")),
     path("", include("lawtrail.web.urls")),
 ]

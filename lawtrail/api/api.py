@@ -199,3 +199,5 @@ def mount_routers() -> None:
     api.add_router("/ledger", ledger.router)
     api.add_router("/witness", ledger.witness_router)
     api.add_router("/access", "lawtrail.api.access.router")
+    api.add_router("/compliance", "lawtrail.api.compliance.router")
+    api.add_router("/assessment", "lawtrail.api.assessment.router")

@@ -28,6 +28,9 @@ from django.utils import timezone
 from lawtrail.access import actions as access_actions
 from lawtrail.access.models import Grant
 from lawtrail.api.api import api
+from lawtrail.compliance.audit import draw_sample
+from lawtrail.compliance.engine import evaluate
+from lawtrail.compliance.models import Finding
 from lawtrail.devices.tests.helpers import Crew, bearer
 from lawtrail.evidence import derivatives
 from lawtrail.evidence.tests.fixtures import evidence_home, ingest  # noqa: F401
@@ -124,6 +127,20 @@ RULES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/access/grants/{grant_id}/packages/{name}"): "object",
     ("POST", "/api/v1/access/matters/{matter_id}/confidentiality"): "object",
     ("POST", "/api/v1/access/evidence/{evidence_id}/confidentiality"): "object",
+    ("GET", "/api/v1/compliance/findings"): "list",
+    ("GET", "/api/v1/compliance/findings/{finding_id}"): "object",
+    ("POST", "/api/v1/compliance/findings/{finding_id}/explanations"): "object",
+    ("GET", "/api/v1/compliance/deadlines"): "list",
+    ("GET", "/api/v1/compliance/rules"): "signed_in",
+    ("GET", "/api/v1/compliance/summary"): "list",  # 403 unless one watches a unit
+    # The annual assessment (第二十四条): heads and supervisors only, 403 for everyone else.
+    ("GET", "/api/v1/assessment/{year}"): "list",
+    ("GET", "/api/v1/assessment/{year}.xlsx"): "list",
+    ("GET", "/api/v1/assessment/{year}.pdf"): "list",
+    # The internal audit (第十一条) of county A.
+    ("POST", "/api/v1/assessment/audits"): "object",
+    ("GET", "/api/v1/assessment/audits/{sample_id}"): "object",
+    ("POST", "/api/v1/assessment/audits/{sample_id}/items/{item_id}/results"): "object",
 }
 
 OUTSIDERS = ("officer_b", "admin", "stranger")
@@ -218,6 +235,16 @@ def world(province: Province, media: Media, evidence_home: Any) -> World:  # noq
     values["request_id"] = str(pending.pk)
     values["grant_id"] = str(grant.pk)
     values["name"] = "copy.zip"
+    # A real finding (第十九条: uploaded 50 hours after the recording ended) and an audit sample.
+    late = timezone.now() - datetime.timedelta(hours=50)
+    ingest(p.officer_a.user, media.video, recorded_to=late.isoformat(), matter=matter.number)
+    evaluate(rules=["uploads.within_48h"])
+    values["finding_id"] = str(Finding.objects.get(agency=p.county_a).pk)
+    today = timezone.localdate()
+    sample = draw_sample(p.head_a.user, p.county_a, 1, today, today, seed="matrix")
+    values["year"] = str(today.year)
+    values["sample_id"] = str(sample.pk)
+    values["item_id"] = str(sample.items.get().pk)
     secrets = [matter.number, evidence.sha256, device.serial, station.name, matter.title]
     return World(p, matter, values, secrets, token)
 
