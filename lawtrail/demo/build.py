@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from lawtrail.agencies.models import Agency, Officer, Role
+from lawtrail.compliance.engine import evaluate
 from lawtrail.demo import equipment as demo_equipment
 from lawtrail.demo import matters as demo_matters
 from lawtrail.demo import media as demo_media
@@ -84,6 +85,8 @@ def build_demo(out: TextIO) -> None:
             built.append(demo_matters.walk(staff, scenario, matter, hook))
         equipment.finish()
         set_passwords(staff)
+        # The compliance room judges the province once, so its pages show what fell short.
+        scan = evaluate()
         events.append(
             events.SYSTEM,
             MARKER,
@@ -96,9 +99,14 @@ def build_demo(out: TextIO) -> None:
                 "evidence": media.count,
                 "stations": len(equipment.stations),
                 "devices": len(equipment.devices),
+                "findings": scan.opened,
             },
         )
     report(out, staff, built, records.count, media.count, time.monotonic() - started)
+    out.write(
+        f"  compliance: {scan.opened} findings opened by {len(scan.rules)} rules "
+        "(see /compliance/ or `lawtrail compliance scan`)\n"
+    )
     report_stations(out, equipment.tokens)
 
 

@@ -37,15 +37,26 @@ class Shot:
     seconds: int = 3
 
 
-# Made when the matter enters 调查取证, by its lead handler.
+# Made when the matter enters 调查取证, by its lead handler. Every matter of a 第十四条 situation
+# gets its video but one: the sampling at 幸福小区 (``estate_water_sampling``) has only the
+# sampling list, so the compliance room shows a finding of 第十四条 for it.
 SHOTS = {
     "dental_penalty": [
         Shot("video", "DSJ-XC-0213_现场检查.mp4", "DSJ-XC-0213", 45),
         Shot("photo", "2号诊室洁牙操作.jpg", "DSJ-XC-0213", 40),
     ],
-    "salon_penalty": [Shot("photo", "经营场所未悬挂卫生许可证.jpg", "DSJ-XC-0207", 35)],
+    "salon_penalty": [
+        Shot("video", "DSJ-XC-0213_营业场所检查.mp4", "DSJ-XC-0213", 38, seconds=4),
+        Shot("photo", "经营场所未悬挂卫生许可证.jpg", "DSJ-XC-0207", 35),
+    ],
     # Docked 52 hours after it was taken: the 48-hour record of 第十九条 shows it late.
-    "restaurant_inspection": [Shot("photo", "保洁柜未通电.jpg", "DSJ-XC-0207", 52 * 60)],
+    "restaurant_inspection": [
+        Shot("video", "DSJ-XC-0213_后厨检查.mp4", "DSJ-XC-0213", 47 * 60, seconds=5),
+        Shot("photo", "保洁柜未通电.jpg", "DSJ-XC-0207", 52 * 60),
+    ],
+    "clinic_inspection": [Shot("video", "DSJ-XC-0207_诊所检查.mp4", "DSJ-XC-0207", 25, seconds=6)],
+    "water_penalty": [Shot("video", "DSJ-XC-0213_水厂检查.mp4", "DSJ-XC-0213", 20, seconds=7)],
+    "tcm_penalty": [Shot("video", "DSJ-BL-0101_中医馆检查.mp4", "DSJ-BL-0101", 30, seconds=8)],
 }
 
 
@@ -114,10 +125,13 @@ class MediaMaker:
         self.folder = folder
         self.equipment = equipment
         self.count = 0
+        self.shot: set[str] = set()
 
     def hook(self, scenario: Scenario, matter: Matter, stage: str, entered: bool) -> None:
-        if stage != Stage.INVESTIGATION or not entered:
+        # Once per matter: a matter returned for investigation (tcm_penalty) enters it twice.
+        if stage != Stage.INVESTIGATION or not entered or scenario.key in self.shot:
             return
+        self.shot.add(scenario.key)
         for shot in SHOTS.get(scenario.key, []):
             self.ingest(scenario, matter, shot)
 

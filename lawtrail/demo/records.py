@@ -340,6 +340,21 @@ class RecordMaker:
             )
             self.officers_sign(scenario, statement)
             self.party_signs(scenario, statement, "party", self.signer(scenario))
+        if scenario.key == "dental_penalty":
+            # The party waived at once, so the decision may follow the same day (行政处罚法
+            # 第四十四条; the compliance rule P-09 reads the waiver).
+            waiver = self.create(
+                scenario,
+                matter,
+                "statement_waiver",
+                party=self.signer(scenario),
+                at=at(15),
+                place="新城区卫生健康局询问室",
+                circumstances="当事人收到告知书后当场表示对拟处罚意见无异议，明确放弃陈述、申辩。",
+                recorder=self.team(scenario)[1].name,
+            )
+            self.officers_sign(scenario, waiver)
+            self.party_signs(scenario, waiver, "party", self.signer(scenario))
 
     def legal_review(self, scenario: Scenario, matter: Matter) -> None:
         """第十三条(四): the legal reviewer's written opinion before the head decides."""

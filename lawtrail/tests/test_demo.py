@@ -151,7 +151,7 @@ def test_the_case_files_have_signed_records_a_refusal_notices_decisions_and_serv
 def test_the_demo_has_real_media_bound_to_its_matters(demo: Demo) -> None:
     """第十七条 notice, 第十九条 station upload: a video and photos, stored and bound."""
     kinds = dict(query(demo.home, "SELECT kind, COUNT(*) FROM evidence_evidence GROUP BY kind"))
-    assert kinds.get("video") == 1 and kinds.get("photo", 0) >= 2
+    assert kinds.get("video") == 6 and kinds.get("photo", 0) >= 2
     assert count(demo.home, "evidence_evidence", "readable") == count(
         demo.home, "evidence_evidence"
     )
@@ -166,7 +166,7 @@ def test_the_demo_has_real_media_bound_to_its_matters(demo: Demo) -> None:
 
 
 def test_the_48_hour_record_has_something_to_show(demo: Demo) -> None:
-    """第十九条: one recording docked 52 hours after it ended, the others within the hour."""
+    """第十九条: one recording docked 52 hours after it ended, the others within 48 hours."""
     rows = query(
         demo.home,
         "SELECT (julianday(acquired_at) - julianday(recorded_to)) * 24 FROM evidence_acquisition",
