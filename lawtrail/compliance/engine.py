@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from lawtrail.compliance.calendar import end_of_day
 from lawtrail.compliance.checks.base import STANDARD, Check, Scope, checks
-from lawtrail.compliance.models import Finding, ScanState
+from lawtrail.compliance.models import Finding, PendingEvaluation, ScanState
 from lawtrail.compliance.rules import enabled_rules
 from lawtrail.ledger import events
 from lawtrail.matters.models import Handler
@@ -167,6 +167,9 @@ def evaluate(
             run = run_rule(check, scope, now, actor, count=count)
             run.seconds = time.perf_counter() - began
             report.rules.append(run)
+        if scope.is_everything and rules is None:
+            # Everything was judged: the outbox of incremental runs (hooks.py) is done with.
+            PendingEvaluation.objects.filter(at__lte=started).delete()
     report.seconds = (timezone.now() - started).total_seconds()
     return report
 

@@ -1,10 +1,17 @@
-"""Incremental evaluation (issue 7 §2): after every committed ledger event that concerns a
-matter or an evidence, its rules run again for that matter or evidence — in the background, so
-the action that wrote the event (an ingest, a signature) does not wait for the rules.
+"""Incremental evaluation (issue 7 §2): after every ledger event that concerns a matter or an
+evidence, its rules run again for that matter or evidence — in the background, so the action
+that wrote the event (an ingest, a signature) does not wait for the rules.
 
-The events of one transaction are gathered into one ``Batch``, registered once with
-``transaction.on_commit``; on commit it enqueues one task. A rolled-back transaction drops its
-batch with its callbacks (Django removes them), so nothing it gathered leaks into the next.
+An outbox, written in the event's own transaction: each matter, evidence or acquisition the
+events touch becomes a ``PendingEvaluation`` row, and the first of them also enqueues one
+``drain_pending`` task (the task row is inserted in the same transaction too). Nothing is
+written after the commit, so the action pays a few row inserts and no extra commit
+(bench/compliance_ingest.py); a rolled-back transaction leaves neither rows nor task. The
+worker drains the rows and judges them once the transaction has committed.
+
+A transaction's ``Batch`` (registered with ``transaction.on_commit`` so that a later append of
+the same transaction finds it, and dropped by Django on rollback) remembers what it already
+wrote, so one transaction writes each row and the task once.
 """
 
 from __future__ import annotations
@@ -12,46 +19,48 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.dispatch import receiver
+from django.utils import timezone
 
+from lawtrail.compliance.models import PendingEvaluation
 from lawtrail.ledger.events import appended
+
+Kind = PendingEvaluation.Kind
 
 #: Object types whose id is an evidence or an acquisition (of an evidence); the rest are judged
 #: through their matter context.
-EVIDENCE_OBJECTS = frozenset({"evidence.evidence"})
-ACQUISITION_OBJECTS = frozenset({"evidence.acquisition"})
+OBJECT_KINDS = {"evidence.evidence": Kind.EVIDENCE, "evidence.acquisition": Kind.ACQUISITION}
 
 
 @dataclass
 class Batch:
-    """What one transaction touched; called on commit."""
+    """What one transaction has put in the outbox; called on commit."""
 
-    matters: set[int] = field(default_factory=set)
-    evidence: set[int] = field(default_factory=set)
-    acquisitions: set[int] = field(default_factory=set)
+    seen: set[tuple[str, int]] = field(default_factory=set)
+    #: With a backend that runs tasks at once (tests), the task waits for the commit.
+    after_commit: bool = False
 
     def __call__(self) -> None:
-        from lawtrail.compliance.tasks import evaluate_scope
+        if self.after_commit:
+            from lawtrail.compliance.tasks import drain_pending
 
-        evaluate_scope.enqueue(
-            sorted(self.matters), sorted(self.evidence), sorted(self.acquisitions)
-        )
+            drain_pending.enqueue()
 
 
-def touched(events: list[Any]) -> Batch:
-    found = Batch()
+def touched(events: list[Any]) -> set[tuple[str, int]]:
+    found: set[tuple[str, int]] = set()
     for event in events:
         if event.action.startswith("compliance."):
             continue  # our own findings: judging them again would loop
         if event.context.startswith("matter/"):
             tail = event.context.removeprefix("matter/")
             if tail.isdigit():
-                found.matters.add(int(tail))
-        if event.object_type in EVIDENCE_OBJECTS and event.object_id.isdigit():
-            found.evidence.add(int(event.object_id))
-        if event.object_type in ACQUISITION_OBJECTS and event.object_id.isdigit():
-            found.acquisitions.add(int(event.object_id))
+                found.add((Kind.MATTER, int(tail)))
+        kind = OBJECT_KINDS.get(event.object_type)
+        if kind and event.object_id.isdigit():
+            found.add((kind, int(event.object_id)))
     return found
 
 
@@ -64,15 +73,27 @@ def current_batch() -> Batch | None:
     return None
 
 
+def runs_tasks_at_once() -> bool:
+    return str(settings.TASKS["default"]["BACKEND"]).endswith("ImmediateBackend")
+
+
 @receiver(appended, dispatch_uid="compliance.gather")
 def gather(sender: Any, events: list[Any], **kwargs: Any) -> None:
     found = touched(events)
-    if not (found.matters or found.evidence or found.acquisitions):
-        return
     batch = current_batch()
-    if batch is None:
-        transaction.on_commit(found)
+    new = found - batch.seen if batch else found
+    if not new:
         return
-    batch.matters |= found.matters
-    batch.evidence |= found.evidence
-    batch.acquisitions |= found.acquisitions
+    now = timezone.now()
+    PendingEvaluation.objects.bulk_create(
+        [PendingEvaluation(kind=kind, object_id=pk, at=now) for kind, pk in sorted(new)]
+    )
+    if batch is not None:
+        batch.seen |= new
+        return
+    batch = Batch(seen=set(new), after_commit=runs_tasks_at_once())
+    transaction.on_commit(batch)
+    if not batch.after_commit:
+        from lawtrail.compliance.tasks import drain_pending
+
+        drain_pending.enqueue()

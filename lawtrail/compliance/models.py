@@ -165,6 +165,28 @@ class ScanState(models.Model):
         return f"scan state {self.last_full_scan_at}"
 
 
+class PendingEvaluation(models.Model):
+    """The outbox of incremental evaluation: a matter, evidence or acquisition an event touched,
+    written in the event's own transaction and drained by a background task (``hooks.py``)."""
+
+    class Kind(models.TextChoices):
+        MATTER = "matter", _("Matter")
+        EVIDENCE = "evidence", _("Evidence")
+        ACQUISITION = "acquisition", _("Acquisition")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    object_id = models.BigIntegerField(_("object id"))
+    at = models.DateTimeField(_("at"))
+
+    class Meta:
+        verbose_name = _("pending evaluation")
+        verbose_name_plural = _("pending evaluations")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.object_id}"
+
+
 class Assessment(models.Model):
     """A published annual assessment (第二十四条): the scores and what they were made from."""
 

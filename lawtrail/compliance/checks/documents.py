@@ -38,6 +38,7 @@ from typing import Any
 
 from django.db import models
 from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Coalesce
 
 from lawtrail.compliance.checks.base import Check, Scope, boolean, const_null, register
 from lawtrail.records.catalogue import all_types, decision_codes
@@ -97,9 +98,14 @@ class PartySignature(Check):
                 ),
             )
             .annotate(
+                # "Not signed by now, or signed late" with each subquery referenced once:
+                # Django repeats an annotation's SQL wherever it is used (bench: 1.16 s → less).
                 c_breached=boolean(
-                    models.Q(c_done__isnull=True, c_due__lt=now)
-                    | models.Q(c_done__gt=models.F("c_due"))
+                    models.Q(
+                        c_due__lt=Coalesce(
+                            "c_done", models.Value(now, output_field=models.DateTimeField())
+                        )
+                    )
                 )
             )
         )
