@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from lawtrail.access import package_commands
+from lawtrail.archive import commands as archive_commands
 from lawtrail.compliance import commands as compliance_commands
 from lawtrail.devices import commands as device_commands
 from lawtrail.errors import UsageError
@@ -284,6 +285,7 @@ def build_parser() -> argparse.ArgumentParser:
     storage_commands.add_parsers(sub)  # keys init|rotate|status (encryption at rest)
     package_commands.add_parsers(sub, setup_django)
     compliance_commands.add_parsers(sub, setup_django)
+    archive_commands.add_parsers(sub, setup_django)
     # The `station` group: `run` is the agent (lawtrail/station, no Django); `register`,
     # `revoke` and `list` are the registry's (lawtrail/devices/commands.py).
     station = station_commands.add_parsers(sub)

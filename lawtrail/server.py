@@ -34,10 +34,11 @@ class Server(BaseApplication):  # type: ignore[misc]
 
 
 def start_helpers(task_workers: int = 1) -> list[subprocess.Popen[bytes]]:
-    """The task workers, the checkpoint signer and the upload expiry sweep run beside the web
-    workers. Each task worker ingests one upload at a time (SM3 keeps one core busy), so a dock
-    of many cameras is confirmed faster with more of them; they claim jobs from the database
-    without taking each other's. The sweep (tus expiration) removes the bytes of uploads
+    """The task workers, the checkpoint signer, the upload expiry sweep, the compliance scan
+    (deadlines pass without events) and the periodic 四性 check of archive packages run beside
+    the web workers. Each task worker ingests one upload at a time (SM3 keeps one core busy), so
+    a dock of many cameras is confirmed faster with more of them; they claim jobs from the
+    database without taking each other's. The sweep (tus expiration) removes the bytes of uploads
     abandoned past their ``expires_at``; it runs first at start, then every few minutes."""
     cli = [sys.executable, "-m", "lawtrail.cli"]
     return [
@@ -45,6 +46,7 @@ def start_helpers(task_workers: int = 1) -> list[subprocess.Popen[bytes]]:
         subprocess.Popen([*cli, "ledger", "checkpoint", "--loop"]),
         subprocess.Popen([*cli, "uploads", "expire", "--loop"]),
         subprocess.Popen([*cli, "compliance", "scan", "--loop"]),
+        subprocess.Popen([*cli, "archive", "check", "--loop"]),
     ]
 
 

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "lawtrail.devices",
     "lawtrail.access",
     "lawtrail.compliance",
+    "lawtrail.archive",
     "lawtrail.security",
     "lawtrail.api",
     "lawtrail.web",
@@ -270,6 +271,14 @@ def master_key_file() -> str:
 
 
 LAWTRAIL_MASTER_KEY_FILE = master_key_file()
+
+# Archive packages (第十八条, issue 8): where bags are kept, how their 档号 is made, and from what
+# size an original is referenced by its digest instead of copied into the bag.
+LAWTRAIL_ARCHIVE_DIR = Path(os.getenv("LAWTRAIL_ARCHIVE_DIR", "") or LAWTRAIL_HOME / "archive")
+LAWTRAIL_ARCHIVE_NUMBER = os.getenv(
+    "LAWTRAIL_ARCHIVE_NUMBER", "{fonds}-{year}-{retention}-{kind}-{seq:04d}"
+)
+LAWTRAIL_ARCHIVE_INLINE_MAX_BYTES = envint("LAWTRAIL_ARCHIVE_INLINE_MAX_BYTES", str(1024**3))
 
 # Resumable uploads (tus, 第十九条): the largest upload and how long an unfinished one is kept.
 LAWTRAIL_UPLOAD_MAX_BYTES = envint("LAWTRAIL_UPLOAD_MAX_BYTES", str(64 * 1024**3))

@@ -21,5 +21,6 @@ urlpatterns = [
     path("security/", include("lawtrail.security.urls")),
     path("access/", include("lawtrail.access.urls")),
     path("compliance/", include("lawtrail.compliance.urls")),
+    path("archive/", include("lawtrail.archive.urls")),
     path("", include("lawtrail.web.urls")),
 ]

@@ -509,11 +509,17 @@ def current_binding(evidence: Evidence) -> Binding | None:
 
 def bind(user: Any, evidence: Evidence, matter: Matter, *, reason: str) -> Binding:
     """Bind evidence to a matter; call inside a transaction. Earlier bindings are kept.
-    第十五条: audio/video is refused on a state-secret matter."""
+    第十五条: audio/video is refused on a state-secret matter; 第十八条: an archived case file is
+    closed, so evidence is neither bound to it nor moved out of it."""
     from lawtrail.access.actions import check_av_allowed
+    from lawtrail.archive.actions import refuse_if_archived
 
     require_can_work_on(user, matter)
     check_av_allowed(matter, evidence)
+    refuse_if_archived(matter)
+    current = current_binding(evidence)
+    if current is not None:
+        refuse_if_archived(current.matter)
     binding = Binding.objects.create(
         evidence=evidence,
         matter=matter,

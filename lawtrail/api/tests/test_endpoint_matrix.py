@@ -110,6 +110,8 @@ RULES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/records/{record_id}/signatures"): "object",
     ("GET", "/api/v1/records/{record_id}/signatures/{signature_id}/image"): "object",
     ("POST", "/api/v1/records/{record_id}/services"): "object",
+    ("GET", "/api/v1/records/{record_id}/pdf"): "object",
+    ("POST", "/api/v1/records/{record_id}/pdf"): "object",
     ("GET", "/api/v1/ledger/checkpoint"): "signed_in",
     ("GET", "/api/v1/ledger/verifier-key"): "signed_in",
     ("GET", "/api/v1/ledger/entries"): "auditor",
@@ -141,6 +143,12 @@ RULES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/assessment/audits"): "object",
     ("GET", "/api/v1/assessment/audits/{sample_id}"): "object",
     ("POST", "/api/v1/assessment/audits/{sample_id}/items/{item_id}/results"): "object",
+    # The archive (第十八条, 第十九条): county A's packages and matters.
+    ("GET", "/api/v1/archive/packages"): "list",
+    ("GET", "/api/v1/archive/packages/{package_id}"): "object",
+    ("POST", "/api/v1/archive/packages/{package_id}/checks"): "object",
+    ("GET", "/api/v1/archive/matters/{matter_id}/readiness"): "object",
+    ("POST", "/api/v1/archive/matters/{matter_id}"): "object",
 }
 
 OUTSIDERS = ("officer_b", "admin", "stranger")
@@ -176,7 +184,14 @@ class World:
 
 
 @pytest.fixture
-def world(province: Province, media: Media, evidence_home: Any) -> World:  # noqa: F811
+def world(province: Province, media: Media, evidence_home: Any, settings: Any) -> World:  # noqa: F811
+    from lawtrail.archive.actions import archive_matter
+    from lawtrail.archive.tests.archive_fixtures import custodian, walk
+    from lawtrail.ledger import checkpoints
+
+    settings.LAWTRAIL_SIGNING_KEY_FILE = evidence_home / "ledger" / "signing-key"
+    settings.LAWTRAIL_ARCHIVE_DIR = evidence_home / "archive"
+    checkpoints.ensure_signing_key()
     p = province
     matter = open_matter(p)
     record = write(p, matter, "inquiry")
@@ -245,7 +260,12 @@ def world(province: Province, media: Media, evidence_home: Any) -> World:  # noq
     values["year"] = str(today.year)
     values["sample_id"] = str(sample.pk)
     values["item_id"] = str(sample.items.get().pk)
+    # A matter walked through all five stages and archived (第十八条).
+    archived = walk(p, media)
+    package = archive_matter(custodian(p).user, archived.matter)
+    values["package_id"] = str(package.pk)
     secrets = [matter.number, evidence.sha256, device.serial, station.name, matter.title]
+    secrets += [package.archive_number, archived.matter.number]
     return World(p, matter, values, secrets, token)
 
 
