@@ -14,6 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from lawtrail.agencies.models import Agency, Officer, Role
+from lawtrail.archive.actions import archive_matter
+from lawtrail.archive.models import ArchivePackage
 from lawtrail.compliance.engine import evaluate
 from lawtrail.demo import equipment as demo_equipment
 from lawtrail.demo import matters as demo_matters
@@ -102,12 +104,32 @@ def build_demo(out: TextIO) -> None:
                 "findings": scan.opened,
             },
         )
+    package = archive_one(staff, built)
     report(out, staff, built, records.count, media.count, time.monotonic() - started)
+    out.write(
+        f"  archive: {package.archive_number} (salon penalty, 四性 checked) in {package.path}; "
+        "the restaurant inspection is complete and waits for the custodian\n"
+    )
     out.write(
         f"  compliance: {scan.opened} findings opened by {len(scan.rules)} rules "
         "(see /compliance/ or `lawtrail compliance scan`)\n"
     )
     report_stations(out, equipment.tokens)
+
+
+#: 第十八条: of the two matters that reached 归档管理, the demo archives this one; the other
+#: (restaurant_inspection) is complete and ready for the custodian to archive.
+ARCHIVED = "salon_penalty"
+
+
+def archive_one(staff: Staff, built: list[Matter]) -> ArchivePackage:
+    """The custodian archives the salon penalty: a validated, signed BagIt package (第十八条).
+
+    After the demo's transaction, as in life: the bag is built outside any transaction and
+    recorded in one of its own."""
+    keys = [scenario.key for scenario in SCENARIOS]
+    matter = built[keys.index(ARCHIVED)]
+    return archive_matter(staff["custodian_a"].user, matter)
 
 
 def report_stations(out: TextIO, tokens: dict[str, str]) -> None:
