@@ -2,7 +2,8 @@
 
 - ``lawtrail compliance scan [--json] [--rule ID …] [--loop [--every S]]`` judges everything by
   every enabled rule; ``lawtrail serve`` runs it with ``--loop`` beside the web workers, since
-  deadlines pass without any event.
+  deadlines pass without any event. Between two scans the loop judges, every few seconds, what
+  events touched (the outbox of ``hooks.py``).
 - ``lawtrail compliance calendar load`` rewrites the working-day calendar from holidays.json.
 - ``lawtrail compliance rules [--json]`` lists the rules with their articles and weights.
 
@@ -24,6 +25,8 @@ from lawtrail.evidence.upload_commands import every_seconds
 
 #: Deadlines are counted in hours and days; a scan every ten minutes is on time for all.
 EVERY = 600
+#: Between scans, what events touched is judged within seconds (the outbox of hooks.py).
+DRAIN_EVERY = 5
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
@@ -52,7 +55,16 @@ def cmd_scan(args: argparse.Namespace) -> int:
         if not args.loop:
             return 0
         sys.stdout.flush()
-        time.sleep(every)
+        drain_until(time.monotonic() + every)
+
+
+def drain_until(deadline: float) -> None:
+    """Between full scans, judge the outbox of incremental runs (hooks.py) every few seconds."""
+    from lawtrail.compliance.tasks import drain_pending
+
+    while (left := deadline - time.monotonic()) > 0:
+        time.sleep(min(DRAIN_EVERY, left))
+        drain_pending.call()
 
 
 def print_report(report: Any) -> None:

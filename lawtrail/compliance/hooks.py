@@ -3,15 +3,14 @@ evidence, its rules run again for that matter or evidence — in the background,
 that wrote the event (an ingest, a signature) does not wait for the rules.
 
 An outbox, written in the event's own transaction: each matter, evidence or acquisition the
-events touch becomes a ``PendingEvaluation`` row, and the first of them also enqueues one
-``drain_pending`` task (the task row is inserted in the same transaction too). Nothing is
-written after the commit, so the action pays a few row inserts and no extra commit
-(bench/compliance_ingest.py); a rolled-back transaction leaves neither rows nor task. The
-worker drains the rows and judges them once the transaction has committed.
+events touch becomes a ``PendingEvaluation`` row. Nothing else is written and nothing after the
+commit, so the action pays one small insert (bench/compliance_ingest.py); a rolled-back
+transaction leaves no row. ``lawtrail compliance scan --loop`` (beside ``lawtrail serve``)
+drains the outbox every few seconds (``tasks.drain_pending``) and judges what it holds.
 
 A transaction's ``Batch`` (registered with ``transaction.on_commit`` so that a later append of
 the same transaction finds it, and dropped by Django on rollback) remembers what it already
-wrote, so one transaction writes each row and the task once.
+wrote, so one transaction writes each row once.
 """
 
 from __future__ import annotations
@@ -19,7 +18,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.dispatch import receiver
 from django.utils import timezone
@@ -36,17 +34,13 @@ OBJECT_KINDS = {"evidence.evidence": Kind.EVIDENCE, "evidence.acquisition": Kind
 
 @dataclass
 class Batch:
-    """What one transaction has put in the outbox; called on commit."""
+    """What one transaction has put in the outbox. Registered with ``on_commit`` only so that
+    the transaction's later appends find it; calling it does nothing."""
 
     seen: set[tuple[str, int]] = field(default_factory=set)
-    #: With a backend that runs tasks at once (tests), the task waits for the commit.
-    after_commit: bool = False
 
     def __call__(self) -> None:
-        if self.after_commit:
-            from lawtrail.compliance.tasks import drain_pending
-
-            drain_pending.enqueue()
+        pass
 
 
 def touched(events: list[Any]) -> set[tuple[str, int]]:
@@ -73,13 +67,11 @@ def current_batch() -> Batch | None:
     return None
 
 
-def runs_tasks_at_once() -> bool:
-    return str(settings.TASKS["default"]["BACKEND"]).endswith("ImmediateBackend")
-
-
 @receiver(appended, dispatch_uid="compliance.gather")
 def gather(sender: Any, events: list[Any], **kwargs: Any) -> None:
     found = touched(events)
+    if not found:
+        return
     batch = current_batch()
     new = found - batch.seen if batch else found
     if not new:
@@ -88,12 +80,7 @@ def gather(sender: Any, events: list[Any], **kwargs: Any) -> None:
     PendingEvaluation.objects.bulk_create(
         [PendingEvaluation(kind=kind, object_id=pk, at=now) for kind, pk in sorted(new)]
     )
-    if batch is not None:
+    if batch is None:
+        transaction.on_commit(Batch(seen=set(new)))
+    else:
         batch.seen |= new
-        return
-    batch = Batch(seen=set(new), after_commit=runs_tasks_at_once())
-    transaction.on_commit(batch)
-    if not batch.after_commit:
-        from lawtrail.compliance.tasks import drain_pending
-
-        drain_pending.enqueue()

@@ -19,6 +19,7 @@ the same queryset narrowed by a ``Scope`` judges one matter after an event.
 
 from __future__ import annotations
 
+import abc
 import datetime
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -71,7 +72,7 @@ class Scope:
         return queryset.filter(pk__in=keys)
 
 
-class Check:
+class Check(abc.ABC):
     """Subclass, set ``rule_id`` and ``facts``, write ``candidates``; register (``@register``)."""
 
     rule_id: ClassVar[str]
@@ -82,8 +83,9 @@ class Check:
     def spec(self) -> RuleSpec:
         return rule(self.rule_id)
 
+    @abc.abstractmethod
     def candidates(self, scope: Scope, now: datetime.datetime) -> models.QuerySet[Any]:
-        raise NotImplementedError
+        """Every subject the rule applies to, annotated with the standard columns."""
 
     def describe(self, facts: dict[str, Any]) -> dict[str, Any]:
         """The facts as stored in the finding (JSON); override to add derived numbers."""

@@ -31,6 +31,7 @@ corrections of dates), so compliance judges the rows themselves.
 
 from __future__ import annotations
 
+import abc
 import datetime
 from typing import Any, ClassVar
 
@@ -89,8 +90,9 @@ class DecisionCheck(Check):
     def matters(self) -> models.QuerySet[Matter]:
         return Matter.objects.all()
 
+    @abc.abstractmethod
     def fulfilment(self) -> models.QuerySet[Any]:
-        raise NotImplementedError
+        """Rows of the outer matter that fulfil the duty, with a ``day`` and a ``done``."""
 
     def candidates(self, scope: Scope, now: datetime.datetime) -> models.QuerySet[Any]:
         decisions = decision_days()

@@ -1,10 +1,12 @@
 """Incremental evaluation (issue 7 §2): an event about a matter or an evidence puts it in the
-outbox in the event's own transaction, with one drain task; the worker judges it after the
-commit. Nothing is written after the commit, so an ingest pays no extra commit."""
+outbox in the event's own transaction; the scan loop beside ``lawtrail serve`` drains it every
+few seconds. Nothing else is written and nothing after the commit, so an ingest pays one small
+insert."""
 
 from __future__ import annotations
 
 import datetime
+import time
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +24,6 @@ from lawtrail.evidence.tests.fixtures import evidence_home  # noqa: F401
 from lawtrail.ledger import events
 from lawtrail.matters.models import Matter
 from lawtrail.testing import Province
-
-IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 pytestmark = pytest.mark.usefixtures("evidence_home")
 
@@ -52,14 +52,14 @@ def outbox() -> set[tuple[str, int]]:
     return set(PendingEvaluation.objects.values_list("kind", "object_id"))
 
 
-def test_an_ingest_fills_the_outbox_and_queues_one_task_in_its_own_transaction(
+def test_an_ingest_fills_the_outbox_in_its_own_transaction(
     province: Province, tmp_path: Path, matter: Matter
 ) -> None:
-    """The test's transaction opened the matter and ingested: one task for all of it, and each
-    thing touched once in the outbox — nothing waits for the commit."""
+    """The test's transaction opened the matter and ingested: each thing it touched is in the
+    outbox once, and no task, no callback waits for the commit."""
     acquisition = late_photo(province, tmp_path, matter)
 
-    assert queued().count() == 1
+    assert queued().count() == 0
     assert outbox() == {
         ("matter", matter.pk),
         ("evidence", acquisition.evidence_id),
@@ -110,12 +110,15 @@ def test_a_rolled_back_transaction_leaves_neither_rows_nor_task(
     assert (queued().count(), PendingEvaluation.objects.count()) == before
 
 
-def test_with_tasks_run_at_once_the_ingest_is_judged_after_its_commit(
-    province: Province, tmp_path: Path, settings: Any, django_capture_on_commit_callbacks: Any
+def test_the_scan_loop_drains_the_outbox_between_scans(
+    province: Province, tmp_path: Path, matter: Matter, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    settings.TASKS = IMMEDIATE
-    with django_capture_on_commit_callbacks(execute=True):
-        acquisition = late_photo(province, tmp_path)
+    from lawtrail.compliance import commands
+
+    acquisition = late_photo(province, tmp_path, matter)
+    monkeypatch.setattr(commands, "DRAIN_EVERY", 0.01)
+
+    commands.drain_until(time.monotonic() + 0.05)
 
     (finding,) = Finding.objects.filter(rule_id="uploads.within_48h")
     assert finding.subject == f"acquisition:{acquisition.pk}"
