@@ -18,6 +18,7 @@ from lawtrail.errors import UsageError
 from lawtrail.evidence import commands as evidence_commands
 from lawtrail.evidence import upload_commands
 from lawtrail.ledger import commands as ledger_commands
+from lawtrail.replication import commands as replication_commands
 from lawtrail.security import commands as security_commands
 from lawtrail.station import commands as station_commands
 from lawtrail.storage import commands as storage_commands
@@ -286,6 +287,7 @@ def build_parser() -> argparse.ArgumentParser:
     package_commands.add_parsers(sub, setup_django)
     compliance_commands.add_parsers(sub, setup_django)
     archive_commands.add_parsers(sub, setup_django)
+    replication_commands.add_parsers(sub, setup_django)
     # The `station` group: `run` is the agent (lawtrail/station, no Django); `register`,
     # `revoke` and `list` are the registry's (lawtrail/devices/commands.py).
     station = station_commands.add_parsers(sub)

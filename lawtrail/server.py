@@ -34,12 +34,14 @@ class Server(BaseApplication):  # type: ignore[misc]
 
 
 def start_helpers(task_workers: int = 1) -> list[subprocess.Popen[bytes]]:
-    """The task workers, the checkpoint signer, the upload expiry sweep, the compliance scan
-    (deadlines pass without events) and the periodic 四性 check of archive packages run beside
-    the web workers. Each task worker ingests one upload at a time (SM3 keeps one core busy), so
-    a dock of many cameras is confirmed faster with more of them; they claim jobs from the
-    database without taking each other's. The sweep (tus expiration) removes the bytes of uploads
-    abandoned past their ``expires_at``; it runs first at start, then every few minutes."""
+    """What runs beside the web workers: the task workers, the checkpoint signer, the upload
+    expiry sweep, the compliance scan (deadlines pass without events), the periodic 四性 check
+    of archive packages and the provincial offsite copy (when a replica is set).
+
+    Each task worker ingests one upload at a time (SM3 keeps one core busy), so a dock of many
+    cameras is confirmed faster with more of them; they claim jobs from the database without
+    taking each other's. The sweep (tus expiration) removes the bytes of uploads abandoned past
+    their ``expires_at``; it runs first at start, then every few minutes."""
     cli = [sys.executable, "-m", "lawtrail.cli"]
     return [
         *(subprocess.Popen([*cli, "manage", "db_worker"]) for _ in range(max(1, task_workers))),
@@ -47,6 +49,7 @@ def start_helpers(task_workers: int = 1) -> list[subprocess.Popen[bytes]]:
         subprocess.Popen([*cli, "uploads", "expire", "--loop"]),
         subprocess.Popen([*cli, "compliance", "scan", "--loop"]),
         subprocess.Popen([*cli, "archive", "check", "--loop"]),
+        subprocess.Popen([*cli, "backup", "sync", "--loop"]),
     ]
 
 

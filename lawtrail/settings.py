@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "lawtrail.access",
     "lawtrail.compliance",
     "lawtrail.archive",
+    "lawtrail.replication",
     "lawtrail.security",
     "lawtrail.api",
     "lawtrail.web",
@@ -279,6 +280,35 @@ LAWTRAIL_ARCHIVE_NUMBER = os.getenv(
     "LAWTRAIL_ARCHIVE_NUMBER", "{fonds}-{year}-{retention}-{kind}-{seq:04d}"
 )
 LAWTRAIL_ARCHIVE_INLINE_MAX_BYTES = envint("LAWTRAIL_ARCHIVE_INLINE_MAX_BYTES", str(1024**3))
+
+
+def replica_store() -> str:
+    """LAWTRAIL_REPLICA: the provincial offsite copy (第十九条, issue 9), in the URL forms of
+    LAWTRAIL_STORE; empty (the default) means no replica. Checked here so a bad value stops
+    start-up instead of the first copy."""
+    from lawtrail.storage.config import StoreURLError, parse_store_url, redact
+
+    url = os.getenv("LAWTRAIL_REPLICA", "").strip()
+    if not url:
+        return ""
+    try:
+        parse_store_url(url)
+    except StoreURLError as exc:
+        raise ImproperlyConfigured(
+            f"Unexpected value LAWTRAIL_REPLICA={redact(url)!r}: {exc}"
+        ) from None
+    return url
+
+
+LAWTRAIL_REPLICA = replica_store()
+# Which evidence goes to the replica: "important" (marked, or by rule: 行政处罚 matters and the
+# situations of 第十四条) or "all".
+LAWTRAIL_REPLICA_SCOPE = os.getenv("LAWTRAIL_REPLICA_SCOPE", "important")
+if LAWTRAIL_REPLICA_SCOPE not in ("important", "all"):
+    raise ImproperlyConfigured(
+        f"Unexpected value LAWTRAIL_REPLICA_SCOPE={LAWTRAIL_REPLICA_SCOPE!r}: "
+        "use 'important' or 'all'"
+    )
 
 # Resumable uploads (tus, 第十九条): the largest upload and how long an unfinished one is kept.
 LAWTRAIL_UPLOAD_MAX_BYTES = envint("LAWTRAIL_UPLOAD_MAX_BYTES", str(64 * 1024**3))

@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TextIO
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
@@ -22,12 +23,14 @@ from lawtrail.demo import matters as demo_matters
 from lawtrail.demo import media as demo_media
 from lawtrail.demo import records as demo_records
 from lawtrail.demo.identifiers import IdentifierMaker
-from lawtrail.demo.people import PEOPLE, Staff, create_staff, set_passwords
+from lawtrail.demo.people import PEOPLE, PROVINCE, Staff, create_staff, set_passwords
 from lawtrail.demo.scenarios import SCENARIOS, Scenario
 from lawtrail.errors import UsageError
 from lawtrail.ledger import events
 from lawtrail.ledger.models import Event
 from lawtrail.matters.models import Kind, Matter, Stage
+from lawtrail.replication.replica import set_agency_replica
+from lawtrail.replication.sync import SyncReport, sync
 
 MARKER = "demo.built"
 ADDRESS = "http://127.0.0.1:8000/"
@@ -105,10 +108,15 @@ def build_demo(out: TextIO) -> None:
             },
         )
     package = archive_one(staff, built)
+    copied = replicate(staff)
     report(out, staff, built, records.count, media.count, time.monotonic() - started)
     out.write(
         f"  archive: {package.archive_number} (salon penalty, 四性 checked) in {package.path}; "
         "the restaurant inspection is complete and waits for the custodian\n"
+    )
+    out.write(
+        f"  provincial copy: {len(copied.copied)} important original(s) copied and read back "
+        "(第十九条; `lawtrail backup verify`)\n"
     )
     out.write(
         f"  compliance: {scan.opened} findings opened by {len(scan.rules)} rules "
@@ -130,6 +138,18 @@ def archive_one(staff: Staff, built: list[Matter]) -> ArchivePackage:
     keys = [scenario.key for scenario in SCENARIOS]
     matter = built[keys.index(ARCHIVED)]
     return archive_matter(staff["custodian_a"].user, matter)
+
+
+def replicate(staff: Staff) -> SyncReport:
+    """第十九条: the important evidence goes to the provincial store and is read back.
+
+    Without LAWTRAIL_REPLICA the administrator points the province (and so every agency below
+    it) at a folder beside the data, standing for the provincial audio/video database."""
+    if not settings.LAWTRAIL_REPLICA:
+        target = (Path(settings.LAWTRAIL_HOME) / "province-replica").as_uri()
+        province = staff.agencies[PROVINCE]
+        set_agency_replica(staff["admin"].user, province, target)
+    return sync(retries=1, backoff=0.1)
 
 
 def report_stations(out: TextIO, tokens: dict[str, str]) -> None:
