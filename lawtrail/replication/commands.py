@@ -304,7 +304,16 @@ def add_parsers(sub: Any, setup: Callable[[], None]) -> Any:
     listing.add_argument("--json", action="store_true", help="a JSON list")
     listing.set_defaults(func=runs(cmd_target_list))
 
-    from lawtrail.replication import witnessing
-
-    witnessing.add_parser(group, setup)  # backup witness (issue 9 §3)
+    # backup witness (issue 9 §3); witnessing.py imports Django, so only once it runs.
+    witness = group.add_parser(
+        "witness", help="ask the provincial witness to co-sign the latest checkpoint"
+    )
+    witness.add_argument("--json", action="store_true")
+    witness.set_defaults(func=runs(cmd_witness))
     return group
+
+
+def cmd_witness(args: argparse.Namespace) -> int:
+    from lawtrail.replication.witnessing import cmd_witness as witness
+
+    return witness(args)

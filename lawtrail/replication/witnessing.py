@@ -287,17 +287,3 @@ def cmd_witness(args: argparse.Namespace) -> int:
     else:
         print(outcome.line(), file=sys.stdout if outcome.ok else sys.stderr)
     return 0 if outcome.ok else 1
-
-
-def add_parser(backup: Any, setup: Callable[[], None]) -> None:
-    """Register ``witness`` on the ``backup`` group's subparsers."""
-
-    def run(args: argparse.Namespace) -> int:
-        setup()
-        return cmd_witness(args)
-
-    parser = backup.add_parser(
-        "witness", help="ask the provincial witness to co-sign the latest checkpoint"
-    )
-    parser.add_argument("--json", action="store_true")
-    parser.set_defaults(func=run)
