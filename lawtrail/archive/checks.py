@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import stat
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -381,3 +382,54 @@ def latest_checks(package: ArchivePackage) -> dict[str, PackageCheck]:
     for row in package.checks.order_by("-at", "-id"):
         out.setdefault(row.property, row)
     return out
+
+
+@dataclass
+class VerifyAll:
+    """Every archive package checked by ``lawtrail verify`` (DESIGN.md invariant 6)."""
+
+    checked: list[tuple[ArchivePackage, list[PackageCheck]]]
+
+    @property
+    def ok(self) -> bool:
+        return all(row.passed for _package, rows in self.checked for row in rows)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "packages": [
+                {
+                    "archive_number": package.archive_number,
+                    "passed": all(row.passed for row in rows),
+                    "checks": [
+                        {"property": row.property, "passed": row.passed, "items": row.items}
+                        for row in rows
+                    ],
+                }
+                for package, rows in self.checked
+            ],
+        }
+
+    def lines(self) -> list[str]:
+        lines = [_("archive: %(n)d package(s) checked (四性)") % {"n": len(self.checked)}]
+        for package, rows in self.checked:
+            for row in rows:
+                for failed in (i for i in row.items if not i.get("passed")):
+                    lines.append(
+                        f"  - {package.archive_number} {row.get_property_display()}: "
+                        f"{failed.get('item')}: {failed.get('detail')}"
+                    )
+        if self.ok:
+            lines.append(_("archive: OK — every package passed its four checks"))
+        return lines
+
+
+def verify_all_packages() -> VerifyAll:
+    """Run the four checks on every package (the store's originals are re-hashed by the
+    store's own verification, so referenced originals are checked for presence and size)."""
+    return VerifyAll(
+        [
+            (package, run_checks(package, "verify", deep=False))
+            for package in ArchivePackage.objects.select_related("matter").order_by("id")
+        ]
+    )

@@ -70,14 +70,18 @@ def verify_report(as_json: bool, *, with_store: bool = False) -> int:
         raise UsageError(str(error)) from None
     report = verify_log(verifier)
     store = None
+    others: dict[str, Any] = {}
     if with_store:  # originals and working copies re-hashed; logs ``verify.completed``
         from lawtrail.evidence.sanity import verify_store
 
         store = verify_store(ledger_ok=report.ok)
+        others = verify_beyond_the_store()
     if as_json:
         document: dict[str, Any] = {"ledger": report.as_dict()}
         if store is not None:
             document["store"] = store.as_dict()
+        for name, other in others.items():
+            document[name] = other.as_dict()
         print(json.dumps(document, ensure_ascii=False, indent=2))
     else:
         print(
@@ -94,7 +98,25 @@ def verify_report(as_json: bool, *, with_store: bool = False) -> int:
                 print(f"  - [{problem.kind}] {problem.message}")
         for line in store.lines() if store is not None else []:
             print(line)
-    return 0 if report.ok and (store is None or store.ok) else 1
+        for other in others.values():
+            for line in other.lines():
+                print(line)
+    fine = report.ok and (store is None or store.ok) and all(o.ok for o in others.values())
+    return 0 if fine else 1
+
+
+def verify_beyond_the_store() -> dict[str, Any]:
+    """DESIGN.md invariant 6: a flipped bit in an archive package or on the provincial replica
+    is found by ``lawtrail verify`` too. Packages get their four checks (recorded, as every
+    check is); the replica, when one is set, is read back and compared by digest."""
+    from lawtrail.archive.checks import verify_all_packages
+    from lawtrail.replication.replica import all_targets
+    from lawtrail.replication.restore import verify_replica
+
+    found: dict[str, Any] = {"archive": verify_all_packages()}
+    if all_targets():
+        found["replica"] = verify_replica(deep=True)
+    return found
 
 
 def cmd_verify_all(args: argparse.Namespace) -> int:

@@ -3,10 +3,15 @@ a missing object, an extra one and a damaged local original are each found and n
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from lawtrail.cli import main
+from lawtrail.ledger import checkpoints
 from lawtrail.ledger.models import Event
 from lawtrail.replication.sync import sync, verify_replica
 from lawtrail.replication.tests.test_sync import (  # noqa: F401
@@ -86,3 +91,25 @@ def test_important_evidence_not_yet_copied_is_listed_as_pending(
     report = verify_replica()
     assert [p.evidence for p in report.pending] == [important.pk]
     assert report.as_dict()["pending"] == 1
+
+
+def test_lawtrail_verify_reads_the_replica_back_and_names_a_flipped_bit(
+    penalty_and_inspection: Any,  # noqa: F811
+    replica_dir: Path,  # noqa: F811
+    capsys: pytest.CaptureFixture[str],
+    settings: Any,
+) -> None:
+    """DESIGN.md invariant 6: ``lawtrail verify`` covers the provincial replica too."""
+    settings.LAWTRAIL_SIGNING_KEY_FILE = replica_dir.parent / "signing-key"
+    important, _plain = penalty_and_inspection
+    checkpoints.ensure_signing_key()
+    assert sync(backoff=0.001).ok
+    assert main(["verify", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["replica"]["ok"] is True
+
+    flip_byte(replica_dir / blob_key(important.sha256))
+
+    assert main(["verify", "--json"]) == 1
+    replica = json.loads(capsys.readouterr().out)["replica"]
+    assert replica["changed"] == 1
+    assert important.sha256 in json.dumps(replica["problems"])
