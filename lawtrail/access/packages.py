@@ -359,17 +359,8 @@ def has_working_copy(evidence: Evidence) -> bool:
 
 def fetch_original(evidence: Evidence, dest: Path) -> None:
     """Copy the original out of the store, refusing it unless its digests are the ingest's."""
-    sha, s3 = hashlib.sha256(), sm3()
-    reader = default_store().open(evidence.sha256)
-    try:
-        with dest.open("wb") as fh:
-            while chunk := reader.read(CHUNK):
-                sha.update(chunk)
-                s3.update(chunk)
-                fh.write(chunk)
-    finally:
-        reader.close()
-    if (sha.hexdigest(), s3.hexdigest()) != (evidence.sha256, evidence.sm3):
+    copied = default_store().copy_to(evidence.sha256, dest, exclusive=False)
+    if (copied.sha256, copied.sm3) != (evidence.sha256, evidence.sm3):
         raise ActionError(
             _("The stored original of evidence %(id)s differs from its digests.")
             % {"id": evidence.pk}

@@ -4,7 +4,6 @@ between the package builder and the checker), each file read once and hashed by 
 from __future__ import annotations
 
 import builtins
-import hashlib
 import json
 import os
 import re
@@ -15,9 +14,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from lawtrail.archive.models import ArchivePackage, PackageCheck
-from lawtrail.ledger.package_verifier import sm3
+from lawtrail.storage.digests import digest_file
 
-CHUNK = 1 << 20
 CREATED = "archive.package.created"
 CHECKED = "archive.package.checked"
 SIGNED_HEADER = "lawtrail archive package"
@@ -158,14 +156,9 @@ def read_manifest(text: str) -> dict[str, str]:
 
 
 def file_digests(path: Path) -> tuple[str, str, int]:
-    """SHA-256, SM3 and size of a file, streamed (memory does not grow with the size)."""
-    sha, s3, size = hashlib.sha256(), sm3(), 0
-    with path.open("rb") as fh:
-        while chunk := fh.read(CHUNK):
-            sha.update(chunk)
-            s3.update(chunk)
-            size += len(chunk)
-    return sha.hexdigest(), s3.hexdigest(), size
+    """SHA-256, SM3 and size of a file, streamed, both digests in parallel."""
+    found = digest_file(path)
+    return found.sha256, found.sm3, found.size
 
 
 def payload_files(path: Path) -> list[str]:

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import hashlib
 import json
 import os
 import shutil
@@ -40,15 +39,14 @@ from django.utils.translation import gettext as _
 
 from lawtrail.access.packages import original_suffix
 from lawtrail.archive import documents
+from lawtrail.archive.bagfolder import file_digests
 from lawtrail.archive.contents import CaseFile, EvidenceEntry
 from lawtrail.errors import ActionError, Refused, Unmet
 from lawtrail.evidence.models import Evidence
 from lawtrail.ledger import checkpoints, note
-from lawtrail.ledger.package_verifier import sm3
 from lawtrail.records.models import Record
 from lawtrail.storage import StoreError, default_store
 
-CHUNK = 4 * 1024 * 1024
 STAGING = ".staging"
 SIGNED_HEADER = "lawtrail archive package"
 SOFTWARE = "lawtrail"
@@ -94,16 +92,6 @@ def json_bytes(data: Any) -> bytes:
     ).encode("utf-8")
 
 
-def _digests(path: Path) -> tuple[str, str, int]:
-    sha, s3, size = hashlib.sha256(), sm3(), 0
-    with path.open("rb") as fh:
-        while chunk := fh.read(CHUNK):
-            sha.update(chunk)
-            s3.update(chunk)
-            size += len(chunk)
-    return sha.hexdigest(), s3.hexdigest(), size
-
-
 def _write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("xb") as fh:
@@ -113,20 +101,11 @@ def _write(path: Path, data: bytes) -> None:
 def copy_original(entry: EvidenceEntry, dest: Path) -> None:
     """Stream the original from the store into ``dest``, hashing as it goes; refuse it (409,
     naming the evidence) unless its SHA-256 and SM3 are those recorded at ingest."""
-    sha, s3 = hashlib.sha256(), sm3()
     try:
-        reader = default_store().open(entry.sha256)
-        try:
-            with dest.open("xb") as fh:
-                while chunk := reader.read(CHUNK):
-                    sha.update(chunk)
-                    s3.update(chunk)
-                    fh.write(chunk)
-        finally:
-            reader.close()
+        copied = default_store().copy_to(entry.sha256, dest)
     except (StoreError, OSError, ValueError) as error:
         raise _corrupt(entry, str(error)) from None
-    if (sha.hexdigest(), s3.hexdigest()) != (entry.sha256, entry.sm3):
+    if (copied.sha256, copied.sm3) != (entry.sha256, entry.sm3):
         raise _corrupt(entry, _("its bytes differ from the digests recorded at ingest"))
 
 
@@ -246,7 +225,7 @@ FORMATS = {".pdf": "PDF", ".json": "JSON", ".xml": "XML", ".txt": "TXT"}
 
 def _file_row(staging: Path, path: Path, known: dict[Path, tuple[str, str, int]]) -> dict[str, Any]:
     # An original was hashed as it was copied: not read a second time for its metadata.
-    sha, s3, size = known.get(path) or _digests(path)
+    sha, s3, size = known.get(path) or file_digests(path)
     fmt = FORMATS.get(path.suffix.lower(), path.suffix.lstrip(".").upper())
     rel = "data/" + path.relative_to(staging).as_posix()
     return {"path": rel, "format": fmt, "size": size, "sha256": sha, "sm3": s3}
@@ -325,7 +304,7 @@ def read_manifest(path: Path) -> list[tuple[str, str]]:
 def write_sm3_tagmanifest(bag_dir: Path) -> None:
     """SM3 (GB/T 32905) of every tag file the SHA-256 tag manifest lists, same format."""
     lines = [
-        f"{_digests(bag_dir / name)[1]}  {name}"
+        f"{file_digests(bag_dir / name)[1]}  {name}"
         for _digest, name in read_manifest(bag_dir / "tagmanifest-sha256.txt")
     ]
     _write(bag_dir / "tagmanifest-sm3.txt", ("\n".join(lines) + "\n").encode("utf-8"))
@@ -358,9 +337,9 @@ def validate(bag_dir: Path, archive_number: str) -> str:
     except bagit.BagError as error:
         raise BagInvalid(_("The bag does not validate: %(error)s") % {"error": error}) from None
     for digest, name in read_manifest(bag_dir / "tagmanifest-sm3.txt"):
-        if _digests(bag_dir / name)[1] != digest:
+        if file_digests(bag_dir / name)[1] != digest:
             raise BagInvalid(_("tagmanifest-sm3.txt: %(name)s differs") % {"name": name})
-    bag_sha = _digests(bag_dir / "tagmanifest-sha256.txt")[0]
+    bag_sha = file_digests(bag_dir / "tagmanifest-sha256.txt")[0]
     try:
         opened = note.open_note(
             (bag_dir / "signature.txt").read_text(encoding="utf-8"), [checkpoints.verifier()]
@@ -426,7 +405,7 @@ def build_bag(case: CaseFile, dest_root: Path) -> BuiltBag:
         make_bag(staging, bag_info(case))
         bag = bagit.Bag(str(staging))
         write_sm3_tagmanifest(staging)
-        bag_sha = _digests(staging / "tagmanifest-sha256.txt")[0]
+        bag_sha = file_digests(staging / "tagmanifest-sha256.txt")[0]
         signed = note.sign_note(signed_text(case.archive_number, bag_sha), [key])
         _write(staging / "signature.txt", signed.encode("utf-8"))
         fsync_tree(staging)

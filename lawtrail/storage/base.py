@@ -13,9 +13,10 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from lawtrail.storage.digests import Digests, Source
+from lawtrail.storage.digests import Digests, Source, digest_stream
 from lawtrail.storage.errors import BlobNotFound, ContentMismatch, StoreError
 
 __all__ = [
@@ -155,6 +156,17 @@ class BlobStore(ABC):
 
         Only temporary files and unfinished uploads: never a blob. Returns how many.
         """
+
+    def copy_to(self, sha256: str, dest: Path, *, exclusive: bool = True) -> Digests:
+        """Stream the blob into the file ``dest`` while hashing it (both digests in parallel,
+        memory flat); the caller compares them with what it recorded at ingest. ``exclusive``
+        refuses an existing file. Raises ``BlobNotFound`` and ``StoreError`` as ``open`` does."""
+        reader = self.open(sha256)
+        try:
+            with dest.open("xb" if exclusive else "wb") as out:
+                return digest_stream(reader, out.write)
+        finally:
+            reader.close()
 
     def describe(self) -> dict[str, object]:
         """Facts about the store for reports (kind, location, versioning, Object Lock)."""

@@ -40,6 +40,7 @@ def test_the_interface_is_what_callers_rely_on() -> None:
         "verify",
         "iter_keys",
         "cleanup_temp",
+        "copy_to",
         "describe",
     }
 

@@ -98,3 +98,23 @@ def test_anything_but_a_sha256_is_refused_as_a_name(store: BlobStore, bad: str) 
             call(bad)  # type: ignore[operator]
     with pytest.raises(ValueError):
         list(store.read_range(bad, 0, 1))
+
+
+def test_copy_to_streams_the_blob_into_a_new_file_with_both_digests(
+    store: BlobStore, tmp_path: Path
+) -> None:
+    """Court copies and archive packages take originals out this way (access, archive)."""
+    data = os.urandom((1 << 20) + 7)
+    blob = store.put_stream(io.BytesIO(data))
+    dest = tmp_path / "copy.bin"
+
+    copied = store.copy_to(blob.sha256, dest)
+
+    assert (copied.sha256, copied.sm3, copied.size) == reference(data)
+    assert dest.read_bytes() == data
+    with pytest.raises(FileExistsError):  # never over an existing file unless asked
+        store.copy_to(blob.sha256, dest)
+    assert store.copy_to(blob.sha256, dest, exclusive=False).sha256 == blob.sha256
+    with pytest.raises(BlobNotFound):
+        store.copy_to("0" * 64, tmp_path / "missing.bin")
+    assert not (tmp_path / "missing.bin").exists()
