@@ -126,11 +126,31 @@ def cmd_agency_create(args: argparse.Namespace) -> int:
                 short_name=args.short_name,
                 parent_code=args.parent or "",
                 responsible_unit=args.responsible_unit,
+                number_template=args.number_template or "",
             ),
         )
     except ActionError as error:
         raise UsageError(error.message) from None
     print(f"created {agency.name} ({agency.region_code}, {agency.level})")
+    return 0
+
+
+def cmd_agency_number_template(args: argparse.Namespace) -> int:
+    """卫生部令第87号 第四条: set how an agency's document numbers (文号) read."""
+    setup_django()
+    from lawtrail.agencies.models import Agency
+    from lawtrail.agencies.numbering import example_number
+    from lawtrail.agencies.people import set_number_template
+    from lawtrail.errors import ActionError
+
+    agency = Agency.objects.filter(region_code=args.region_code).first()
+    if agency is None:
+        raise UsageError(f"There is no agency with region code {args.region_code!r}.")
+    try:
+        set_number_template(None, agency, args.template)
+    except ActionError as error:
+        raise UsageError(error.message) from None
+    print(f"{agency.name}: {agency.number_template} (e.g. {example_number(agency)})")
     return 0
 
 
@@ -196,6 +216,27 @@ def cmd_user_password(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_user_employment(args: argparse.Namespace) -> int:
+    """第十条: established staff, not established, or assistant (协助人员)."""
+    setup_django()
+    from lawtrail.agencies.models import Officer
+    from lawtrail.agencies.people import set_employment
+    from lawtrail.errors import ActionError, Refused
+
+    officer = Officer.objects.select_related("user").filter(user__username=args.username).first()
+    if officer is None:
+        raise UsageError(f"There is no person named {args.username!r}.")
+    try:
+        changed = set_employment(None, officer, args.employment, args.reason)
+    except Refused as error:
+        details = "; ".join(f"{u.message} ({u.article})" for u in error.unmet)
+        raise UsageError(f"{error.message} {details}") from None
+    except ActionError as error:
+        raise UsageError(error.message) from None
+    print(f"{changed.user.get_username()} ({changed.name}): {changed.employment}")
+    return 0
+
+
 def cmd_user_list(args: argparse.Namespace) -> int:
     setup_django()
     from lawtrail.agencies.models import Officer
@@ -258,7 +299,20 @@ def build_parser() -> argparse.ArgumentParser:
     acreate.add_argument("--short-name", required=True, help="for document numbers, e.g. 陕")
     acreate.add_argument("--parent", help="the parent agency's region code")
     acreate.add_argument("--responsible-unit", default="", help="第十一条 responsible unit")
+    acreate.add_argument(
+        "--number-template",
+        help="document number template, e.g. '{short}卫{nature}〔{year}〕第{seq}号' "
+        "(default '{short}卫{nature}〔{year}〕{seq}号')",
+    )
     acreate.set_defaults(func=cmd_agency_create)
+    atemplate = agency.add_parser(
+        "set-number-template",
+        help="set an agency's document number template: {short} {category} {nature} {year} "
+        "{seq}, {seq:03d}; {nature}, {year} and {seq} are required",
+    )
+    atemplate.add_argument("region_code", help="the agency's six-digit region code")
+    atemplate.add_argument("template", help="e.g. '{short}卫{nature}〔{year}〕第{seq}号'")
+    atemplate.set_defaults(func=cmd_agency_number_template)
 
     user = sub.add_parser("user", help="people and logins").add_subparsers(dest="user_command")
     ucreate = user.add_parser("create", help="create a login with its officer profile")
@@ -278,6 +332,13 @@ def build_parser() -> argparse.ArgumentParser:
     upass.add_argument("--password")
     upass.set_defaults(func=cmd_user_password)
     user.add_parser("list", help="list logins").set_defaults(func=cmd_user_list)
+    uemployment = user.add_parser(
+        "set-employment", help="change a person's employment (established, contract, assistant)"
+    )
+    uemployment.add_argument("username")
+    uemployment.add_argument("employment", help="established, contract or assistant")
+    uemployment.add_argument("--reason", required=True, help="why (kept in the ledger)")
+    uemployment.set_defaults(func=cmd_user_employment)
     security_commands.add_parsers(token, user, setup_django)  # token revoke|list, 2FA reset
 
     ledger_commands.add_parsers(sub, setup_django)
@@ -311,6 +372,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return func(args)
     except UsageError as error:
+        print(f"lawtrail: {error}", file=sys.stderr)
+        return 2
+    except Exception as error:
+        # A settings helper refused an environment variable's value. Matched by name: the
+        # station agent runs through here too and imports no Django.
+        if type(error).__name__ != "ImproperlyConfigured":
+            raise
         print(f"lawtrail: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -8,6 +8,7 @@ installed besides the Python packages.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -26,18 +27,56 @@ def envbool(name: str, default: str) -> bool:
     return value == "True"
 
 
-def envint(name: str, default: str) -> int:
+def envint(name: str, default: str, minimum: int = 0) -> int:
     value = os.getenv(name, default)
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise ImproperlyConfigured(
             f"Unexpected value {name}={value!r}, use a whole number"
         ) from None
+    if number < minimum:
+        raise ImproperlyConfigured(
+            f"Unexpected value {name}={value!r}, use a whole number of at least {minimum}"
+        )
+    return number
 
 
 def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.getenv(name, default).split(",") if item.strip()]
+
+
+def envchoice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = os.getenv(name, default)
+    if value not in choices:
+        raise ImproperlyConfigured(
+            f"Unexpected value {name}={value!r}, use one of: {', '.join(choices)}"
+        )
+    return value
+
+
+#: A host name, an IPv4 address, ``[IPv6]``, a ``.domain`` suffix pattern or ``*`` (Django).
+HOST_PATTERN = re.compile(
+    r"^(\*|\.?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*"
+    r"|\[[0-9A-Fa-f:.]+\])$"
+)
+
+
+def envhosts(name: str, default: str) -> list[str]:
+    """Host names the server answers for: refused loudly when one is a URL or the list is empty
+    (an empty list would turn every request into a 400 once DEBUG is off)."""
+    hosts = envlist(name, default)
+    if not hosts:
+        raise ImproperlyConfigured(
+            f"{name} is set but names no host; e.g. {name}=lawtrail.example.cn"
+        )
+    for host in hosts:
+        if not HOST_PATTERN.match(host):
+            raise ImproperlyConfigured(
+                f"Unexpected value {name}: {host!r} is not a host name "
+                "(no scheme, port or path; e.g. lawtrail.example.cn, .example.cn, 10.0.0.5, [::1])"
+            )
+    return hosts
 
 
 def data_home() -> Path:
@@ -45,7 +84,14 @@ def data_home() -> Path:
     home = os.getenv("LAWTRAIL_HOME", "var")
     if not home.strip():
         raise ImproperlyConfigured("LAWTRAIL_HOME is set but empty; give it a folder path")
-    return Path(home).expanduser().resolve()
+    path = Path(home).expanduser().resolve()
+    if path == BASE_DIR or BASE_DIR in path.parents:
+        # Run from inside the package, "./var" would land in the source tree (and in git).
+        raise ImproperlyConfigured(
+            f"LAWTRAIL_HOME resolves to {path}, inside the lawtrail package; "
+            "set LAWTRAIL_HOME to a folder outside the source tree"
+        )
+    return path
 
 
 LAWTRAIL_HOME = data_home()
@@ -68,7 +114,7 @@ def secret_key() -> str:
 
 SECRET_KEY = secret_key()
 DEBUG = envbool("LAWTRAIL_DEBUG", "False")
-ALLOWED_HOSTS = envlist("LAWTRAIL_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
+ALLOWED_HOSTS = envhosts("LAWTRAIL_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = envlist("LAWTRAIL_CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
@@ -98,6 +144,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "lawtrail.security.network.AllowedNetworksMiddleware",
     "lawtrail.security.text.RefuseNulMiddleware",
+    "lawtrail.security.bodies.LengthRequiredMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -125,6 +172,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "lawtrail.web.context.abilities",
             ],
         },
     },
@@ -189,7 +237,7 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # Bodies larger than this are refused with 413 before a view parses them.
-DATA_UPLOAD_MAX_MEMORY_SIZE = envint("LAWTRAIL_MAX_JSON_BYTES", str(2 * 1024 * 1024))
+DATA_UPLOAD_MAX_MEMORY_SIZE = envint("LAWTRAIL_MAX_JSON_BYTES", str(2 * 1024 * 1024), minimum=1024)
 
 TASKS = {
     "default": {
@@ -224,18 +272,21 @@ LAWTRAIL_SESSION_IDLE_MINUTES = envpositive("LAWTRAIL_SESSION_IDLE_MINUTES", "30
 LAWTRAIL_SESSION_MAX_HOURS = envpositive("LAWTRAIL_SESSION_MAX_HOURS", "12")
 SESSION_COOKIE_AGE = LAWTRAIL_SESSION_MAX_HOURS * 3600
 
+LAWTRAIL_LOG_LEVEL = envchoice(
+    "LAWTRAIL_LOG_LEVEL", "WARNING", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.getenv("LAWTRAIL_LOG_LEVEL", "WARNING")},
+    "root": {"handlers": ["console"], "level": LAWTRAIL_LOG_LEVEL},
 }
 
 # The ledger (审计账本): the origin line of its checkpoints names this log; a checkpoint is
 # signed every LAWTRAIL_CHECKPOINT_EVENTS events and every LAWTRAIL_CHECKPOINT_SECONDS seconds.
 LAWTRAIL_LOG_ORIGIN = os.getenv("LAWTRAIL_LOG_ORIGIN", "lawtrail.local/log")
-LAWTRAIL_CHECKPOINT_EVENTS = envint("LAWTRAIL_CHECKPOINT_EVENTS", "1000")
-LAWTRAIL_CHECKPOINT_SECONDS = envint("LAWTRAIL_CHECKPOINT_SECONDS", "60")
+LAWTRAIL_CHECKPOINT_EVENTS = envint("LAWTRAIL_CHECKPOINT_EVENTS", "1000", minimum=1)
+LAWTRAIL_CHECKPOINT_SECONDS = envint("LAWTRAIL_CHECKPOINT_SECONDS", "60", minimum=1)
 LAWTRAIL_SIGNING_KEY_FILE = LAWTRAIL_HOME / "ledger" / "signing-key"
 
 
@@ -303,13 +354,8 @@ def replica_store() -> str:
 LAWTRAIL_REPLICA = replica_store()
 # Which evidence goes to the replica: "important" (marked, or by rule: 行政处罚 matters and the
 # situations of 第十四条) or "all".
-LAWTRAIL_REPLICA_SCOPE = os.getenv("LAWTRAIL_REPLICA_SCOPE", "important")
-if LAWTRAIL_REPLICA_SCOPE not in ("important", "all"):
-    raise ImproperlyConfigured(
-        f"Unexpected value LAWTRAIL_REPLICA_SCOPE={LAWTRAIL_REPLICA_SCOPE!r}: "
-        "use 'important' or 'all'"
-    )
+LAWTRAIL_REPLICA_SCOPE = envchoice("LAWTRAIL_REPLICA_SCOPE", "important", ("important", "all"))
 
 # Resumable uploads (tus, 第十九条): the largest upload and how long an unfinished one is kept.
-LAWTRAIL_UPLOAD_MAX_BYTES = envint("LAWTRAIL_UPLOAD_MAX_BYTES", str(64 * 1024**3))
-LAWTRAIL_UPLOAD_EXPIRY_HOURS = envint("LAWTRAIL_UPLOAD_EXPIRY_HOURS", "168")
+LAWTRAIL_UPLOAD_MAX_BYTES = envint("LAWTRAIL_UPLOAD_MAX_BYTES", str(64 * 1024**3), minimum=1)
+LAWTRAIL_UPLOAD_EXPIRY_HOURS = envint("LAWTRAIL_UPLOAD_EXPIRY_HOURS", "168", minimum=1)

@@ -14,9 +14,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from lawtrail.agencies.models import Agency, Certificate, Officer, Role
-from lawtrail.agencies.scope import can_administer
-from lawtrail.errors import Forbidden, Invalid
+from lawtrail.agencies.numbering import example_number, validate_template
+from lawtrail.agencies.scope import can_administer, officer_of
+from lawtrail.errors import Forbidden, Invalid, Refused, Unmet
 from lawtrail.ledger import events
+from lawtrail.matters.models import Stage
 
 
 def actor_of(user: Any) -> events.Actor:
@@ -37,6 +39,8 @@ class AgencyInput:
     short_name: str
     parent_code: str = ""
     responsible_unit: str = ""
+    # Empty: the model's default, {short}卫{nature}〔{year}〕{seq}号.
+    number_template: str = ""
 
 
 @transaction.atomic
@@ -67,6 +71,8 @@ def create_agency(user: Any, data: AgencyInput) -> Agency:
         parent=parent,
         responsible_unit=data.responsible_unit.strip(),
     )
+    if data.number_template.strip():
+        agency.number_template = validate_template(data.number_template)
     try:
         agency.full_clean()
     except ValidationError as error:
@@ -82,7 +88,31 @@ def create_agency(user: Any, data: AgencyInput) -> Agency:
             "level": agency.level,
             "region_code": agency.region_code,
             "parent": parent.region_code if parent else None,
+            "number_template": agency.number_template,
         },
+    )
+    return agency
+
+
+@transaction.atomic
+def set_number_template(user: Any, agency: Agency, template: str) -> Agency:
+    """The agency's 文号 template (卫生部令第87号 第四条): data, not code.
+
+    Numbers already issued keep their text; the sequences go on counting, so a number never
+    repeats. A bad template is refused (422) naming the placeholder at fault.
+    """
+    require_admin(user)
+    template = validate_template(template)
+    before = agency.number_template
+    if template == before:
+        return agency
+    agency.number_template = template
+    agency.save(update_fields=["number_template"])
+    events.append(
+        actor_of(user),
+        "agency.number_template_set",
+        agency,
+        {"before": before, "after": template, "example": example_number(agency)},
     )
     return agency
 
@@ -272,3 +302,77 @@ def set_certificate_status(user: Any, certificate: Certificate, status: str) -> 
         {"number": certificate.number, "before": before, "after": status},
     )
     return certificate
+
+
+def may_set_employment(user: Any, officer: Officer) -> bool:
+    """System administrators, and the head of the person's own agency."""
+    if user is None or can_administer(user):
+        return True
+    me = officer_of(user)
+    return me is not None and me.has_role(Role.HEAD) and me.agency_id == officer.agency_id
+
+
+@transaction.atomic
+def set_employment(user: Any, officer: Officer, employment: str, reason: str) -> Officer:
+    """Change whether a person is established staff, not established, or an assistant.
+
+    第十条: an assistant (协助人员) is never the responsible officer, so someone who leads a
+    matter not yet archived cannot become one (409) until another handler leads it.
+    """
+    if not may_set_employment(user, officer):
+        raise Forbidden(
+            _("Only system administrators and the head of the person's agency change employment.")
+        )
+    if employment not in Officer.Employment.values:
+        raise Invalid(
+            _("Unknown employment %(e)s. Known: %(known)s.")
+            % {"e": employment, "known": ", ".join(Officer.Employment.values)},
+            {"employment": []},
+        )
+    reason = reason.strip()
+    if not reason:
+        raise Invalid(_("Say why the employment changes."), {"reason": []})
+    officer = Officer.objects.select_for_update().get(pk=officer.pk)
+    before = officer.employment
+    if employment == before:
+        return officer
+    if employment == Officer.Employment.ASSISTANT:
+        if officer.has_role(Role.HEAD) or officer.has_role(Role.LEGAL_REVIEWER):
+            raise Invalid(_("An assistant cannot be a head or a legal reviewer."), {"roles": []})
+        led = list(
+            officer.handled.filter(is_lead=True)
+            .exclude(matter__stage=Stage.ARCHIVING)
+            .select_related("matter")
+            .order_by("matter__number")
+        )
+        if led:
+            raise Refused(
+                _("%(name)s leads open matters and cannot become an assistant.")
+                % {"name": officer.name},
+                [
+                    Unmet(
+                        "employment.leads_open_matter",
+                        "第十条",
+                        _(
+                            "%(name)s is the responsible officer of %(number)s; make another "
+                            "handler the lead first."
+                        )
+                        % {"name": officer.name, "number": h.matter.number},
+                    )
+                    for h in led
+                ],
+            )
+    officer.employment = employment
+    officer.save(update_fields=["employment"])
+    events.append(
+        actor_of(user),
+        "person.employment_changed",
+        officer,
+        {
+            "username": officer.user.get_username(),
+            "before": before,
+            "after": employment,
+            "reason": reason,
+        },
+    )
+    return officer

@@ -8,20 +8,19 @@ through one action of ``lawtrail.matters.actions``; an action's error becomes a 
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
 from django.db import models
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Status
+from ninja import Field, Query, Router, Status
 
+from lawtrail.access.rules import sees_matter_details
 from lawtrail.agencies.scope import matter_agencies
 from lawtrail.api.api import caller
-from lawtrail.api.pagination import paginate
-from lawtrail.api.schemas import (
-    READ_ERRORS,
-    WRITE_ERRORS,
+from lawtrail.api.matter_schemas import (
     ApprovalIn,
     ApprovalOut,
     DecisionIn,
@@ -33,7 +32,6 @@ from lawtrail.api.schemas import (
     MatterFilters,
     MatterIn,
     MatterPage,
-    PageParams,
     PartyIn,
     PartyOut,
     ReturnIn,
@@ -48,70 +46,31 @@ from lawtrail.api.schemas import (
     matter_summary,
     party_out,
 )
-from lawtrail.errors import Invalid, NotFound
+from lawtrail.api.pagination import paginate
+from lawtrail.api.schemas import READ_ERRORS, WRITE_ERRORS, PageParams
+from lawtrail.errors import Forbidden, Invalid, NotFound
 from lawtrail.ledger import events
+from lawtrail.ledger.models import Event
 from lawtrail.matters import actions
-from lawtrail.matters.models import Approval, Kind, Matter, Party, Stage
+from lawtrail.matters.models import Approval, Matter, Party
 from lawtrail.matters.permissions import get_visible_matter, require_officer, visible_matters
+from lawtrail.matters.queries import MatterQuery, filter_matters
 
 router = Router(tags=["matters"])
 
 
-def start_of(day: datetime.date) -> datetime.datetime:
-    """Midnight at the start of ``day`` in the local time zone (Asia/Shanghai)."""
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-
-
 def filtered(user: Any, filters: MatterFilters) -> models.QuerySet[Matter]:
-    matters = visible_matters(user)
-    if filters.kind is not None:
-        if filters.kind not in Kind.values:
-            raise Invalid(
-                _("Unknown kind of matter %(kind)s.") % {"kind": filters.kind},
-                {"kind": [", ".join(Kind.values)]},
-            )
-        matters = matters.filter(kind=filters.kind)
-    if filters.stage is not None:
-        if filters.stage not in Stage.values:
-            raise Invalid(
-                _("Unknown stage %(stage)s.") % {"stage": filters.stage},
-                {"stage": [", ".join(Stage.values)]},
-            )
-        matters = matters.filter(stage=filters.stage)
-    if filters.agency:
-        # An agency out of scope, or none, simply has no matters to show.
-        agency = matter_agencies(user).filter(region_code=filters.agency).first()
-        if agency is None:
-            return matters.none()
-        matters = matters.filter(agency__path__startswith=agency.path)
-    if filters.opened_from and filters.opened_to and filters.opened_from > filters.opened_to:
-        raise Invalid(_("opened_from is after opened_to."), {"opened_from": [], "opened_to": []})
-    if filters.opened_from:
-        matters = matters.filter(opened_at__gte=start_of(filters.opened_from))
-    if filters.opened_to:
-        next_day = filters.opened_to + datetime.timedelta(days=1)
-        matters = matters.filter(opened_at__lt=start_of(next_day))
-    links = Matter.parties.through.objects.filter(matter_id=models.OuterRef("pk"))
-    if filters.party:
-        text = filters.party.strip()
-        matters = matters.filter(
-            models.Exists(
-                links.filter(
-                    models.Q(party__name__icontains=text)
-                    | models.Q(party__id_number__icontains=text)
-                    | models.Q(party__credit_code__icontains=text)
-                )
-            )
-        )
-    if filters.q:
-        text = filters.q.strip()
-        matters = matters.filter(
-            models.Q(number__icontains=text)
-            | models.Q(title__icontains=text)
-            | models.Q(place__icontains=text)
-            | models.Exists(links.filter(party__name__icontains=text))
-        )
-    return matters
+    """The caller's visible matters narrowed by ``filters`` (``lawtrail.matters.queries``)."""
+    query = MatterQuery(
+        kind=filters.kind,
+        stage=filters.stage,
+        agency=filters.agency,
+        party=filters.party,
+        opened_from=filters.opened_from,
+        opened_to=filters.opened_to,
+        q=filters.q,
+    )
+    return filter_matters(visible_matters(user), query, agencies=matter_agencies(user))
 
 
 @router.get("", response={200: MatterPage, **READ_ERRORS}, summary="List visible matters")
@@ -128,6 +87,12 @@ def list_matters(request: HttpRequest, filters: Query[MatterFilters]) -> MatterP
     return MatterPage(items=[matter_summary(m) for m in page.rows], next=page.next)
 
 
+def detail_for(user: Any, matter: Matter) -> MatterDetail:
+    """The matter as ``user`` may read it: without the parties' identifiers and contacts where
+    its confidentiality level keeps them from this caller (第二十一条; the matter page alike)."""
+    return matter_detail(matter, details=sees_matter_details(user, matter))
+
+
 @router.post("", response={201: MatterDetail, **WRITE_ERRORS}, summary="Open a matter")
 def open_matter(request: HttpRequest, data: MatterIn) -> Status[MatterDetail]:
     """程序启动 (第三条) in the caller's own agency, with parties, handlers, places and the
@@ -135,7 +100,7 @@ def open_matter(request: HttpRequest, data: MatterIn) -> Status[MatterDetail]:
     user = caller(request)
     officer = require_officer(user)
     matter = actions.open_matter(user, officer.agency, data.to_input())
-    return Status(201, matter_detail(matter))
+    return Status(201, detail_for(user, matter))
 
 
 @router.get("/{matter_id}", response={200: MatterDetail, **READ_ERRORS}, summary="A matter")
@@ -144,7 +109,7 @@ def get_matter(request: HttpRequest, matter_id: int) -> MatterDetail:
     user = caller(request)
     matter = get_visible_matter(user, matter_id)
     actions.note_viewed(user, matter)
-    return matter_detail(matter)
+    return detail_for(user, matter)
 
 
 @router.post(
@@ -218,7 +183,7 @@ def advance_stage(request: HttpRequest, matter_id: int, data: StageIn) -> Matter
     """第三条: the next stage, or 409 with every unmet condition and the rule behind it."""
     user = caller(request)
     matter = get_visible_matter(user, matter_id)
-    return matter_detail(actions.advance_stage(user, matter, data.stage, data.reason))
+    return detail_for(user, actions.advance_stage(user, matter, data.stage, data.reason))
 
 
 @router.post(
@@ -230,7 +195,7 @@ def return_for_investigation(request: HttpRequest, matter_id: int, data: ReturnI
     """审查决定 → 调查取证, with the reason."""
     user = caller(request)
     matter = get_visible_matter(user, matter_id)
-    return matter_detail(actions.return_for_investigation(user, matter, data.reason))
+    return detail_for(user, actions.return_for_investigation(user, matter, data.reason))
 
 
 @router.post(
@@ -250,7 +215,72 @@ def set_review_requirements(
         legal_review=data.needs_legal_review,
         collective_discussion=data.needs_collective_discussion,
     )
-    return matter_detail(changed)
+    return detail_for(user, changed)
+
+
+class TimelineFilters(PageParams):
+    action: str | None = Field(
+        None,
+        max_length=64,
+        description="The start of the action code: `record.` or `matter.stage_advanced`.",
+    )
+    since: str | None = Field(
+        None,
+        description="ISO 8601 date or date-time, inclusive; a date is the start of that local day.",
+    )
+    until: str | None = Field(
+        None,
+        description="ISO 8601 date or date-time, inclusive; a date is the end of that local day.",
+    )
+
+
+ACTION_PREFIX = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]*)*$")
+
+
+def moment(name: str, value: str, *, end: bool) -> tuple[datetime.datetime, bool]:
+    """``value`` as an aware moment, and whether it was a bare (local) date; a bare date
+    stands for its start, or with ``end`` for the next local midnight (excluded)."""
+    text = value.strip()
+    try:
+        if len(text) == 10:
+            day = datetime.date.fromisoformat(text)
+            if end:
+                day += datetime.timedelta(days=1)
+            start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+            # In UTC here, so that a moment the database cannot hold is refused now.
+            return start.astimezone(datetime.UTC), True
+        parsed = datetime.datetime.fromisoformat(text)
+        aware = parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
+        return aware.astimezone(datetime.UTC), False
+    except (ValueError, OverflowError):
+        raise Invalid(
+            _("%(name)s is not an ISO 8601 date or date-time.") % {"name": name},
+            {name: [_("Enter a date such as 2026-03-01 or 2026-03-01T09:30+08:00.")]},
+        ) from None
+
+
+def filter_events(
+    found: models.QuerySet[Event], filters: TimelineFilters
+) -> models.QuerySet[Event]:
+    """A matter's events narrowed by the start of the action code and by time, both ends
+    inclusive."""
+    if filters.action is not None:
+        if not ACTION_PREFIX.match(filters.action):
+            raise Invalid(
+                _("An action is written like record.signed; give its start, e.g. record."),
+                {"action": [_("Lower-case letters, digits, _ and dots only.")]},
+            )
+        found = found.filter(action__startswith=filters.action)
+    since: datetime.datetime | None = None
+    if filters.since:
+        since, _bare = moment("since", filters.since, end=False)
+        found = found.filter(at__gte=since)
+    if filters.until:
+        until, bare = moment("until", filters.until, end=True)
+        if since is not None and (since >= until if bare else since > until):
+            raise Invalid(_("since is after until."), {"since": [], "until": []})
+        found = found.filter(at__lt=until) if bare else found.filter(at__lte=until)
+    return found
 
 
 @router.get(
@@ -258,10 +288,22 @@ def set_review_requirements(
     response={200: TimelinePage, **READ_ERRORS},
     summary="The matter's ledger events",
 )
-def timeline(request: HttpRequest, matter_id: int, params: Query[PageParams]) -> TimelinePage:
-    """The matter's events in ledger order, each as its canonical bytes say."""
-    matter = get_visible_matter(caller(request), matter_id)
+def timeline(request: HttpRequest, matter_id: int, filters: Query[TimelineFilters]) -> TimelinePage:
+    """The matter's events in ledger order, each as its canonical bytes say. They quote the
+    parties' identifiers, so at 商业秘密 and above only those entitled read them (第二十一条)."""
+    user = caller(request)
+    matter = get_visible_matter(user, matter_id)
+    if not sees_matter_details(user, matter):
+        raise Forbidden(
+            _(
+                "The timeline quotes the parties' identifiers; at this confidentiality level it "
+                "is shown only to the handlers, the head and those entitled."
+            )
+        )
     page = paginate(
-        events.for_context(matter.context), ["seq"], limit=params.limit, after=params.after
+        filter_events(events.for_context(matter.context), filters),
+        ["seq"],
+        limit=filters.limit,
+        after=filters.after,
     )
     return TimelinePage(items=[event_out(e) for e in page.rows], next=page.next)

@@ -19,8 +19,9 @@ from ninja import Field, Query, Router, Schema, Status
 from lawtrail.api.api import caller
 from lawtrail.api.pagination import paginate
 from lawtrail.api.schemas import READ_ERRORS, WRITE_ERRORS, Input, OfficerRef, officer_ref
-from lawtrail.errors import NotFound
+from lawtrail.errors import Invalid, NotFound
 from lawtrail.matters.permissions import get_visible_matter
+from lawtrail.matters.queries import on_days
 from lawtrail.records import actions
 from lawtrail.records.catalogue import all_types, get_type
 from lawtrail.records.models import Record, RecordVersion, Service, Signature
@@ -102,6 +103,13 @@ class ServiceIn(Input):
 
 class RecordFilters(Schema):
     record_type: str | None = None
+    created_from: datetime.date | None = Field(None, description="Local date, inclusive.")
+    created_to: datetime.date | None = Field(None, description="Local date, inclusive.")
+    q: str | None = Field(
+        None,
+        max_length=200,
+        description="Part of the 文号, or of the record type's name or code.",
+    )
     limit: int = Field(50, ge=1, le=200)
     after: str | None = Field(None, description="The `next` cursor of the previous page.")
 
@@ -258,6 +266,33 @@ def record_detail(record: Record) -> RecordDetail:
     )
 
 
+# ---------------------------------------------------------------- filters
+
+
+def filter_records(
+    records: models.QuerySet[Record], filters: RecordFilters
+) -> models.QuerySet[Record]:
+    """``records`` narrowed by type, creation date (local days, inclusive) and free text."""
+    if filters.record_type is not None:
+        records = records.filter(record_type=get_type(filters.record_type).code)
+    if filters.created_from and filters.created_to and filters.created_from > filters.created_to:
+        raise Invalid(
+            _("created_from is after created_to."), {"created_from": [], "created_to": []}
+        )
+    records = records.filter(on_days("created_at", filters.created_from, filters.created_to))
+    text = (filters.q or "").strip()
+    if text:
+        # The catalogue is data in memory, so the names are matched here, not in SQL.
+        folded = text.casefold()
+        codes = [
+            t.code
+            for t in all_types()
+            if folded in t.name.casefold() or folded in t.code.casefold()
+        ]
+        records = records.filter(models.Q(number__icontains=text) | models.Q(record_type__in=codes))
+    return records.select_related("created_by__user")
+
+
 # ---------------------------------------------------------------- routes
 
 
@@ -277,9 +312,7 @@ def list_record_types(request: HttpRequest) -> list[dict[str, Any]]:
 def list_records(request: HttpRequest, matter_id: int, filters: Query[RecordFilters]) -> RecordPage:
     """The matter's records in the order they were written, one keyset page at a time."""
     matter = get_visible_matter(caller(request), matter_id)
-    records = Record.objects.filter(matter=matter).select_related("created_by__user")
-    if filters.record_type is not None:
-        records = records.filter(record_type=get_type(filters.record_type).code)
+    records = filter_records(Record.objects.filter(matter=matter), filters)
     page = paginate(records, ["id"], limit=filters.limit, after=filters.after)
     current: dict[int, RecordVersion] = {}
     for version in RecordVersion.objects.filter(record__in=page.rows).order_by("version"):

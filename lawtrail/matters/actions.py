@@ -3,6 +3,12 @@
 The API and the pages call these; nothing else writes matter rows. Each action checks
 permission, validates, writes and appends its event in the same transaction, so an action that
 raises has changed nothing.
+
+Who (第十条): opening a matter, adding a handler, requesting an approval, moving or returning
+the stage and setting the review requirements are the responsible officer's steps
+(``require_responsible``: a handler who may enforce, or the head). Adding a party or a GIS
+point records what was found on site, which an assistant (协助人员) handling the matter may
+help with (``require_can_work_on``), like writing records and capturing evidence.
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ from lawtrail.matters.permissions import (
     is_head_of,
     require_can_work_on,
     require_officer,
+    require_responsible,
 )
 from lawtrail.matters.stages import unmet_conditions
 
@@ -193,9 +200,18 @@ def check_can_handle(officer: Officer, *, lead: bool) -> None:
         )
 
 
+def may_open_matters(officer: Officer) -> bool:
+    """第十条: an officer who may enforce, or a head who is not an assistant, opens matters."""
+    if officer.is_assistant:
+        return False
+    return officer.can_enforce() or officer.has_role(Role.HEAD)
+
+
 @transaction.atomic
 def open_matter(user: Any, agency: Agency, data: MatterInput) -> Matter:
-    """程序启动 (第三条): open a matter with its parties, handlers, places and 第十四条 flags."""
+    """程序启动 (第三条): open a matter with its parties, handlers, places and 第十四条 flags.
+
+    Only ``may_open_matters`` officers of the agency open one (第十条)."""
     officer = require_officer(user)
     if not can_see_matters_of(user, agency):
         raise NotFound(_("No such agency."))
@@ -203,6 +219,15 @@ def open_matter(user: Any, agency: Agency, data: MatterInput) -> Matter:
         officer.has_role(Role.OFFICER) or officer.has_role(Role.HEAD)
     ):
         raise Forbidden(_("Only officers and the head of an agency open its matters."))
+    if not may_open_matters(officer):
+        raise Forbidden(
+            _(
+                "%(name)s may not open a matter: only an established officer with an "
+                "enforcement certificate valid today, or the head, opens one; assistants "
+                "(协助人员) only help record (第十条)."
+            )
+            % {"name": officer.name}
+        )
     if data.kind not in Kind.values:
         raise Invalid(_("Unknown kind of matter %(kind)s.") % {"kind": data.kind}, {"kind": []})
     if data.procedure not in Procedure.values:
@@ -287,7 +312,8 @@ def open_matter(user: Any, agency: Agency, data: MatterInput) -> Matter:
 
 @transaction.atomic
 def add_handler(user: Any, matter: Matter, officer_id: int, *, lead: bool = False) -> Handler:
-    actor = require_can_work_on(user, matter)
+    """Add an officer to the team; the responsible officer or the head does (第十条)."""
+    actor = require_responsible(user, matter)
     matter = Matter.objects.select_for_update().get(pk=matter.pk)
     [officer] = resolve_handlers(matter.agency, [officer_id])
     check_can_handle(officer, lead=lead)
@@ -312,6 +338,7 @@ def add_handler(user: Any, matter: Matter, officer_id: int, *, lead: bool = Fals
 
 @transaction.atomic
 def add_party(user: Any, matter: Matter, data: PartyInput) -> Party:
+    """Record a further party; any handler, an assistant too, may help record it (第十条)."""
     require_can_work_on(user, matter)
     party = clean_party(data, matter.agency)
     party.save()
@@ -328,6 +355,7 @@ def add_party(user: Any, matter: Matter, data: PartyInput) -> Party:
 
 @transaction.atomic
 def add_gis_point(user: Any, matter: Matter, data: GisInput) -> GisPoint:
+    """Record a place on site; any handler, an assistant too, may help record it (第十条)."""
     require_can_work_on(user, matter)
     point = GisPoint.objects.create(matter=matter, recorded_at=timezone.now(), **clean_gis(data))
     events.append(
@@ -342,8 +370,8 @@ def add_gis_point(user: Any, matter: Matter, data: GisInput) -> GisPoint:
 
 @transaction.atomic
 def request_approval(user: Any, matter: Matter, subject: str, note: str = "") -> Approval:
-    """第十六条: a handler asks the agency head to approve one step."""
-    officer = require_can_work_on(user, matter)
+    """第十六条: the responsible officer (第十条) asks the agency head to approve one step."""
+    officer = require_responsible(user, matter)
     if subject not in Approval.Subject.values:
         raise Invalid(_("Unknown approval subject %(s)s.") % {"s": subject}, {"subject": []})
     if matter.approvals.filter(subject=subject, outcome=Approval.Outcome.PENDING).exists():
@@ -404,8 +432,10 @@ def decide_approval(user: Any, approval: Approval, *, approve: bool, opinion: st
 
 @transaction.atomic
 def advance_stage(user: Any, matter: Matter, target: str, reason: str = "") -> Matter:
-    """Move a matter to the next stage of 第三条, refusing with every unmet condition listed."""
-    officer = require_can_work_on(user, matter)
+    """Move a matter to the next stage of 第三条, refusing with every unmet condition listed.
+
+    The responsible officer or the head moves it (第十条), never an assistant."""
+    officer = require_responsible(user, matter)
     matter = Matter.objects.select_for_update().get(pk=matter.pk)
     if target not in Stage.values:
         raise Invalid(_("Unknown stage %(stage)s.") % {"stage": target}, {"stage": []})
@@ -421,8 +451,10 @@ def advance_stage(user: Any, matter: Matter, target: str, reason: str = "") -> M
 
 @transaction.atomic
 def return_for_investigation(user: Any, matter: Matter, reason: str) -> Matter:
-    """审查决定 → 调查取证: the reviewer sends the case back for more evidence, with a reason."""
-    officer = require_can_work_on(user, matter)
+    """审查决定 → 调查取证: the reviewer sends the case back for more evidence, with a reason.
+
+    The responsible officer or the head does (第十条), never an assistant."""
+    officer = require_responsible(user, matter)
     matter = Matter.objects.select_for_update().get(pk=matter.pk)
     if matter.stage != Stage.REVIEW:
         raise Refused(_("Only a matter under review can be returned for investigation."))
@@ -471,10 +503,11 @@ def set_review_requirements(
 ) -> Matter:
     """第十三条(四): say whether the decision needs 法制审核 and/or 集体讨论 first.
 
-    Handlers and the head of the matter's agency set them while the decision is still open,
-    that is before 送达执行; ``None`` leaves a requirement as it is.
+    The responsible officer (第十条: a handler who may enforce) or the head of the matter's
+    agency sets them while the decision is still open, that is before 送达执行; ``None``
+    leaves a requirement as it is.
     """
-    require_can_work_on(user, matter)
+    require_responsible(user, matter)
     matter = Matter.objects.select_for_update().get(pk=matter.pk)
     if legal_review is None and collective_discussion is None:
         raise Invalid(

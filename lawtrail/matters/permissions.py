@@ -1,4 +1,10 @@
-"""Who may read and change a matter (invariant 7: denial is the default)."""
+"""Who may read and change a matter (invariant 7: denial is the default).
+
+Two levels of "change" (第十条): ``require_can_work_on`` lets every handler, assistants
+(协助人员) included, help record the matter (records, parties, GIS points, evidence);
+``require_responsible`` keeps the steps that only the responsible officer takes (stages,
+approvals, the team, the review requirements) to a handler who may enforce, or the head.
+"""
 
 from __future__ import annotations
 
@@ -51,3 +57,34 @@ def require_can_work_on(user: Any, matter: Matter) -> Officer:
     if not (is_handler(officer, matter) or is_head_of(officer, matter)):
         raise Forbidden(_("Only the matter's handlers and the head of its agency may change it."))
     return officer
+
+
+def is_responsible(officer: Officer, matter: Matter) -> bool:
+    """第十条: a handler who may enforce (established, certified today), or the agency's head."""
+    return is_head_of(officer, matter) or (is_handler(officer, matter) and officer.can_enforce())
+
+
+def require_responsible(user: Any, matter: Matter) -> Officer:
+    """The matter's responsible officer: a handler who ``can_enforce()``, or the head (第十条).
+
+    An assistant (协助人员) or a handler whose certificate has lapsed, been suspended or revoked
+    may still help record (``require_can_work_on``) but never acts as the responsible officer.
+    """
+    officer = require_can_work_on(user, matter)
+    if is_responsible(officer, matter):
+        return officer
+    if officer.is_assistant:
+        raise Forbidden(
+            _(
+                "%(name)s is an assistant (协助人员): assistants help record but do not act as "
+                "the responsible officer (第十条)."
+            )
+            % {"name": officer.name}
+        )
+    raise Forbidden(
+        _(
+            "%(name)s is not an established officer with an enforcement certificate valid "
+            "today, so may not act as the responsible officer (第十条)."
+        )
+        % {"name": officer.name}
+    )

@@ -3,7 +3,9 @@
 Reading follows the matter: a record of a matter outside the caller's scope does not exist for
 them (404). Writing follows ``matters.permissions.require_can_work_on`` (the matter's handlers
 and its agency's head), widened only where the catalogue says so: the legal reviewer writes the
-法制审核意见书 (第十三条(四)). An officer-side signature is always the signing login's own.
+法制审核意见书 (第十三条(四)). An officer-side signature is always the signing login's own,
+and only an officer who may enforce (第十条: established, certificate valid today) signs as the
+执法人员; an assistant (协助人员) handling the matter may write and correct its records.
 """
 
 from __future__ import annotations
@@ -60,7 +62,9 @@ def may_sign_as(officer: Officer, matter: Matter, role: SignerRole) -> bool:
     """Whether ``officer`` may sign ``matter``'s records in the officer-side ``role``."""
     same_agency = officer.agency_id == matter.agency_id
     if role.who == "handler":
-        return is_handler(officer, matter) and officer.has_role(Role.OFFICER)
+        # 第十条: only an established officer with a certificate valid today signs as 执法人员;
+        # an assistant handling the matter helps record but never signs in this role.
+        return is_handler(officer, matter) and officer.can_enforce()
     if role.who == "head":
         return is_head_of(officer, matter)
     if role.who == "legal_reviewer":
@@ -69,6 +73,7 @@ def may_sign_as(officer: Officer, matter: Matter, role: SignerRole) -> bool:
         # 行政处罚法 第六十四条(四): the hearing is hosted by someone who did not investigate.
         return (
             same_agency
+            and not officer.is_assistant
             and (officer.has_role(Role.OFFICER) or officer.has_role(Role.HEAD))
             and not is_handler(officer, matter)
         )

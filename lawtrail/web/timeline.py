@@ -16,15 +16,18 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from lawtrail.agencies.models import Officer
+from lawtrail.archive.models import PackageCheck, Retention
+from lawtrail.compliance.rules import rule_specs
 from lawtrail.errors import ActionError
 from lawtrail.evidence.models import Acquisition, Derivative, Evidence
 from lawtrail.ledger.models import Event
 from lawtrail.matters.models import Approval, Kind, Party, Procedure, Stage
 from lawtrail.records.catalogue import get_type, signer_role
 from lawtrail.records.models import Service, Signature
+from lawtrail.replication.models import ReplicaCopy
 
 ACTION_LABELS: dict[str, Promise] = {
     "matter.opened": gettext_lazy("Matter opened"),
@@ -74,6 +77,21 @@ ACTION_LABELS: dict[str, Promise] = {
     "record.view_refused": gettext_lazy("Reading of a record refused (confidentiality)"),
     "package.built": gettext_lazy("Copy package made for a recipient"),
     "package.downloaded": gettext_lazy("Copy package handed over (downloaded)"),
+    "record.rendered": gettext_lazy("Record rendered as PDF into the case file"),
+    "archive.package.created": gettext_lazy("Case file archived (archive package made)"),
+    "archive.package.checked": gettext_lazy("Archive package checked"),
+    "compliance.findings.opened": gettext_lazy("Compliance finding opened"),
+    "compliance.findings.closed": gettext_lazy("Compliance finding closed"),
+    "compliance.finding.explained": gettext_lazy("Compliance finding explained"),
+    "compliance.audit.checked": gettext_lazy("Internal audit checklist recorded"),
+    "replica.marked": gettext_lazy("Evidence marked for the provincial copy"),
+    "replica.copied": gettext_lazy("Copied to the provincial replica"),
+    "replica.source_corrupt": gettext_lazy(
+        "Provincial copy refused: the original fails its digest"
+    ),
+    "replica.read_back_failed": gettext_lazy("Provincial copy failed: read back differs"),
+    "replica.replica_unreachable": gettext_lazy("Provincial replica unreachable"),
+    "replica.witness_refused": gettext_lazy("Provincial witness refused to co-sign"),
 }
 
 # A refusal or an inability is the same action as a signature, but reads differently.
@@ -272,6 +290,72 @@ def _evidence(p: dict[str, Any]) -> str:
     return "; ".join(x for x in parts if x)
 
 
+def _rendered(p: dict[str, Any]) -> str:
+    return "; ".join(x for x in (_record(p), short_digest(p.get("sha256"))) if x)
+
+
+def _archived(p: dict[str, Any]) -> str:
+    parts = [str(p.get("archive_number", ""))]
+    if p.get("retention"):
+        parts.append(choice_label(Retention, p["retention"]))
+    if isinstance(p.get("files"), int):
+        parts.append(ngettext("%(n)s file", "%(n)s files", p["files"]) % {"n": p["files"]})
+    parts.append(short_digest(p.get("bag_sha256")))
+    return "; ".join(x for x in parts if x)
+
+
+def _archive_checked(p: dict[str, Any]) -> str:
+    outcome = _("passed") if p.get("passed") else _("failed")
+    text = "{}: {} — {}".format(
+        p.get("archive_number", ""), choice_label(PackageCheck.Property, p.get("property")), outcome
+    )
+    failed = [f"{f.get('item', '')}" for f in p.get("failed") or [] if isinstance(f, dict)]
+    return text + ("; " + "、".join(failed) if failed else "")
+
+
+def rule_name(rule_id: Any) -> str:
+    spec = rule_specs().get(str(rule_id))
+    return f"{spec.article} {spec.title}" if spec else str(rule_id)
+
+
+def _findings(p: dict[str, Any]) -> str:
+    found = p.get("findings") or []
+    count = ngettext("%(n)s finding", "%(n)s findings", len(found)) % {"n": len(found)}
+    return f"{rule_name(p.get('rule'))}: {count}"
+
+
+def _explained(p: dict[str, Any]) -> str:
+    return "{}: {}".format(
+        rule_name(p.get("rule")), _("reason: %(reason)s") % {"reason": p.get("reason", "")}
+    )
+
+
+def _audit_checked(p: dict[str, Any]) -> str:
+    answers = p.get("answers")
+    parts = []
+    if isinstance(answers, dict):
+        n = len(answers)
+        parts.append(ngettext("%(n)s answer", "%(n)s answers", n) % {"n": n})
+    if p.get("note"):
+        parts.append(str(p["note"]))
+    return "; ".join(parts)
+
+
+def _replica(p: dict[str, Any]) -> str:
+    parts = []
+    if p.get("kind"):
+        parts.append(choice_label(ReplicaCopy.Kind, p["kind"]))
+    if p.get("important") is not None:
+        parts.append(
+            _("important: %(answer)s") % {"answer": _("yes") if p["important"] else _("no")}
+        )
+    for key in ("replica", "detail", "reason"):
+        if p.get(key):
+            parts.append(str(p[key]))
+    parts.append(short_digest(p.get("sha256")))
+    return "; ".join(x for x in parts if x)
+
+
 def generic(p: dict[str, Any]) -> str:
     return "; ".join(f"{k}: {_plain(v)}" for k, v in sorted(p.items()))
 
@@ -298,6 +382,14 @@ SUMMARIES: dict[str, Callable[[dict[str, Any]], str]] = {
     "matter.review_requirements_set": _review,
     "approval.requested": _approval_requested,
     "approval.decided": _approval_decided,
+    "record.rendered": _rendered,
+    "archive.package.created": _archived,
+    "archive.package.checked": _archive_checked,
+    "compliance.findings.opened": _findings,
+    "compliance.findings.closed": _findings,
+    "compliance.finding.explained": _explained,
+    "compliance.audit.checked": _audit_checked,
+    **{action: _replica for action in ACTION_LABELS if action.startswith("replica.")},
 }
 
 

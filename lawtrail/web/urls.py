@@ -52,10 +52,21 @@ urlpatterns = [
     path("manage/agencies/", manage.agencies, name="agencies"),
     path("manage/agencies/new/", manage.agency_new, name="agency_new"),
     path("manage/agencies/<str:code>/", manage.agency_detail, name="agency"),
+    path(
+        "manage/agencies/<str:code>/number-template/",
+        manage.agency_number_template,
+        name="agency_number_template",
+    ),
     path("manage/people/", manage.person_list, name="people"),
     path("manage/people/new/", manage.person_new, name="person_new"),
     path("manage/people/<int:pk>/", manage.person_detail, name="person"),
     path("manage/people/<int:pk>/certificates/", manage.certificate_add, name="certificate_add"),
     path("manage/people/<int:pk>/roles/", manage.person_roles, name="person_roles"),
     path("manage/people/<int:pk>/active/", manage.person_active, name="person_active"),
+    path(
+        "manage/people/<int:pk>/certificates/<str:number>/status/",
+        manage.certificate_status,
+        name="certificate_status",
+    ),
+    path("manage/people/<int:pk>/employment/", manage.person_employment, name="person_employment"),
 ]

@@ -200,3 +200,30 @@ def test_personal_privacy_hides_media_facts_and_gis_in_the_api(case: Case) -> No
     assert hidden["media"] == {}
     assert all(a["gis"] == [] for a in hidden["acquisitions"])
     assert session(p.reviewer_a).get(url).json()["media"]
+
+
+def test_the_api_hides_what_the_matter_page_hides_at_a_secret_level(case: Case) -> None:
+    """第二十一条: at 商业秘密 the city head (scope, not entitled) reads the matter without the
+    parties' identifiers and contacts and not its timeline; the handlers read both — as on the
+    matter page (``access.rules.sees_matter_details``)."""
+    p = case.province
+    path = f"/api/v1/matters/{case.matter.pk}"
+    city = session(p.head_city).get(path).json()
+    assert city["details_withheld"] is False
+    assert any(party["id_number"] or party["credit_code"] for party in city["parties"])
+    assert session(p.head_city).get(path + "/timeline").status_code == 200
+
+    assert set_matter(case, p.head_a, "business_secret").status_code == 201
+    city = session(p.head_city).get(path).json()
+    assert city["details_withheld"] is True
+    for party in city["parties"]:
+        assert party["name"]
+        assert not any(party[k] for k in ("id_number", "credit_code", "address", "phone"))
+    refused = session(p.head_city).get(path + "/timeline")
+    assert refused.status_code == 403
+    assert refused.json()["detail"]
+
+    handler = session(p.officer_a).get(path).json()
+    assert handler["details_withheld"] is False
+    assert any(party["id_number"] or party["credit_code"] for party in handler["parties"])
+    assert session(p.officer_a).get(path + "/timeline").status_code == 200

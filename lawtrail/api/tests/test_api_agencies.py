@@ -19,7 +19,7 @@ JSON = "application/json"
 def codes(client: Client) -> list[str]:
     response = client.get("/api/v1/agencies")
     assert response.status_code == 200
-    return [a["region_code"] for a in response.json()]
+    return [a["region_code"] for a in response.json()["items"]]
 
 
 @pytest.mark.parametrize(
@@ -39,7 +39,7 @@ def test_each_persona_lists_the_agencies_of_its_scope(
 
 
 def test_an_agency_shows_its_parent(province: Province) -> None:
-    [county] = api_client(province.officer_a).get("/api/v1/agencies").json()
+    [county] = api_client(province.officer_a).get("/api/v1/agencies").json()["items"]
     assert county["name"] == "新城区卫生健康局"
     assert county["parent"] == "610100"
     assert county["level"] == "county"
@@ -48,7 +48,7 @@ def test_an_agency_shows_its_parent(province: Province) -> None:
 def test_the_people_of_an_agency_come_with_roles_and_certificates(province: Province) -> None:
     response = api_client(province.officer_a).get("/api/v1/agencies/610102/people")
     assert response.status_code == 200
-    people = {p["username"]: p for p in response.json()}
+    people = {p["username"]: p for p in response.json()["items"]}
     assert set(people) == {"officer_a", "officer_a2", "head_a", "reviewer_a", "assistant_a"}
     assert people["head_a"]["roles"] == ["head", "officer"]
     assert people["officer_a"]["certificates"][0]["number"] == "61010200001"
@@ -62,7 +62,7 @@ def test_can_enforce_agrees_with_the_model(province: Province) -> None:
     """The directory computes 第十条 on prefetched rows; it must say what the model says."""
     expire(province.officer_a2.certificates.get())
     Certificate.objects.filter(officer=province.head_a).update(status="suspended")
-    listed = api_client(province.admin).get("/api/v1/agencies/610102/people").json()
+    listed = api_client(province.admin).get("/api/v1/agencies/610102/people").json()["items"]
     for person in listed:
         officer = Officer.objects.get(pk=person["id"])
         assert person["can_enforce"] is officer.can_enforce(), person["username"]

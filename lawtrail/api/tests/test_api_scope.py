@@ -41,7 +41,7 @@ def test_a_login_without_an_officer_profile_sees_nothing(
     client = api_client(user=stranger)
     assert client.get("/api/v1/matters").json() == {"items": [], "next": None}
     assert client.get(f"/api/v1/matters/{matters['a'].pk}").status_code == 404
-    assert client.get("/api/v1/agencies").json() == []
+    assert client.get("/api/v1/agencies").json() == {"items": [], "next": None}
     me = client.get("/api/v1/me").json()
     assert me == {"username": "stranger", "officer": None}
     response = client.post("/api/v1/matters", {}, content_type="application/json")

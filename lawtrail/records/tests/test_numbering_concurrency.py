@@ -15,11 +15,12 @@ import os
 import re
 import subprocess
 import sys
-import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from lawtrail.tests.scratchdb import scratch_database
 
 REPO = Path(__file__).resolve().parents[3]
 WORKERS = 4
@@ -47,22 +48,8 @@ def child_env(home: Path, database_url: str | None) -> dict[str, str]:
 @pytest.fixture
 def database_url() -> Iterator[str | None]:
     """None for SQLite; on a PostgreSQL run, a fresh database of its own, dropped afterwards."""
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        yield None
-        return
-    import psycopg
-
-    name = f"lawtrail_numbers_{os.getpid()}"
-    admin = urllib.parse.urlsplit(url)._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as db:
-        db.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        db.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield urllib.parse.urlsplit(url)._replace(path=f"/{name}").geturl()
-    finally:
-        with psycopg.connect(admin, autocommit=True) as db:
-            db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_database("lawtrail_numbers") as url:
+        yield url
 
 
 def run(env: dict[str, str], *args: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from lawtrail.agencies.models import Agency, Certificate, Officer, Role
@@ -12,6 +13,12 @@ from lawtrail.agencies.models import Agency, Certificate, Officer, Role
 
 def agency_choices() -> list[tuple[str, str]]:
     return [(a.region_code, f"{a.region_code} {a.name}") for a in Agency.objects.all()]
+
+
+TEMPLATE_HELP = _(
+    "Placeholders {short}, {category}, {nature}, {year} and {seq}; {nature}, {year} and {seq} "
+    "are required, and {seq} may be padded as {seq:03d}."
+)
 
 
 class AgencyForm(forms.Form):
@@ -32,6 +39,14 @@ class AgencyForm(forms.Form):
     parent_code = forms.ChoiceField(label=_("Parent agency"), required=False)
     responsible_unit = forms.CharField(
         label=_("Responsible unit (第十一条)"), required=False, max_length=100
+    )
+    number_template = forms.CharField(
+        label=_("Document number template"),
+        required=False,
+        max_length=64,
+        help_text=format_lazy(
+            "{} {}", TEMPLATE_HELP, _("Empty: {short}卫{nature}〔{year}〕{seq}号.")
+        ),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -107,3 +122,22 @@ class CertificateForm(forms.Form):
         if start and end and end < start:
             self.add_error("valid_to", _("A certificate cannot expire before it starts."))
         return data
+
+
+class NumberTemplateForm(forms.Form):
+    """卫生部令第87号 第四条: how the agency's document numbers (文号) read."""
+
+    number_template = forms.CharField(
+        label=_("Document number template"), max_length=64, help_text=TEMPLATE_HELP
+    )
+
+
+class CertificateStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=Certificate.Status.choices)
+
+
+class EmploymentForm(forms.Form):
+    """第十条: only established staff with a certificate are enforcement officers."""
+
+    employment = forms.ChoiceField(label=_("Employment"), choices=Officer.Employment.choices)
+    reason = forms.CharField(label=_("Reason"), max_length=500)

@@ -1,15 +1,20 @@
-"""The matter search form: every filter is optional; a wrong value is ignored and named."""
+"""The matter search form: every filter is optional; a wrong value is ignored and named.
+
+The filtering itself is ``lawtrail.matters.queries.filter_matters``, the API's, so the page and
+``GET /api/v1/matters`` find the same matters for the same filters.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from lawtrail.agencies.models import Agency
 from lawtrail.matters.models import Kind, Matter, Stage
+from lawtrail.matters.queries import MatterQuery, filter_matters
 
 
 def with_any(choices: Any) -> list[tuple[str, Any]]:
@@ -45,36 +50,32 @@ class MatterSearchForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = agencies  # type: ignore[attr-defined]
 
-    def filter(self, matters: QuerySet[Matter]) -> QuerySet[Matter]:
-        """Apply the filters that are valid; the form keeps errors for the others."""
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        first, last = data.get("opened_from"), data.get("opened_to")
+        if first and last and first > last:
+            # Named on the page and left out of the search, like any other wrong value.
+            self.add_error("opened_to", _("This date is before the first one."))
+        return data
+
+    def query(self) -> MatterQuery:
+        """The valid filters as the one matter query the API also uses."""
         self.is_valid()
         data: dict[str, Any] = getattr(self, "cleaned_data", {})
-        if data.get("kind"):
-            matters = matters.filter(kind=data["kind"])
-        if data.get("stage"):
-            matters = matters.filter(stage=data["stage"])
-        if data.get("agency"):
-            matters = matters.filter(agency=data["agency"])
-        if data.get("opened_from"):
-            matters = matters.filter(opened_at__date__gte=data["opened_from"])
-        if data.get("opened_to"):
-            matters = matters.filter(opened_at__date__lte=data["opened_to"])
-        party = (data.get("party") or "").strip()
-        if party:
-            matters = matters.filter(
-                Q(parties__name__icontains=party)
-                | Q(parties__id_number__iexact=party)
-                | Q(parties__credit_code__iexact=party)
-            )
-        text = (data.get("q") or "").strip()
-        if text:
-            matters = matters.filter(
-                Q(number__icontains=text)
-                | Q(title__icontains=text)
-                | Q(place__icontains=text)
-                | Q(parties__name__icontains=text)
-            )
-        if party or text:
-            # Only the ids are made distinct, so PostgreSQL may still order by any column.
-            matters = Matter.objects.filter(pk__in=matters.values("pk"))
-        return matters
+        agency = data.get("agency")
+        return MatterQuery(
+            kind=data.get("kind") or None,
+            stage=data.get("stage") or None,
+            agency=agency.region_code if agency else None,
+            party=data.get("party") or None,
+            opened_from=data.get("opened_from"),
+            opened_to=data.get("opened_to"),
+            q=data.get("q") or None,
+        )
+
+    def filter(self, matters: QuerySet[Matter]) -> QuerySet[Matter]:
+        """Apply the filters that are valid, meaning what they mean in the API (the agency
+        and those below it; part of a party's name or identifier); the form keeps errors for
+        the others."""
+        agencies: QuerySet[Agency] = self.fields["agency"].queryset  # type: ignore[attr-defined]
+        return filter_matters(matters, self.query(), agencies=agencies)

@@ -1,8 +1,9 @@
 """A real ``lawtrail serve`` in a subprocess, for the browser test.
 
 pytest-django's live_server flushes tables between tests, which the ledger's append-only
-triggers refuse; a separate server on its own data folder (and SQLite database) needs no flush
-and runs the code exactly as deployed: init, collectstatic, serve.
+triggers refuse; a separate server on its own data folder and database needs no flush and runs
+the code exactly as deployed: init, collectstatic, serve. Its database is SQLite in the data
+folder, or on the PostgreSQL run a fresh PostgreSQL database (``lawtrail.tests.scratchdb``).
 """
 
 from __future__ import annotations
@@ -14,8 +15,11 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from contextlib import ExitStack
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from lawtrail.tests.scratchdb import scratch_database
 
 SECRET = "browser-test-secret-key-long-enough-for-django-0123456789"
 
@@ -26,6 +30,7 @@ class LiveServer:
     home: Path
     process: subprocess.Popen[bytes]
     log: Path
+    cleanup: ExitStack = field(default_factory=ExitStack)
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -35,6 +40,7 @@ class LiveServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=5)
+        self.cleanup.close()
 
 
 def free_port() -> int:
@@ -44,17 +50,19 @@ def free_port() -> int:
         return port
 
 
-def environment(home: Path) -> dict[str, str]:
+def environment(home: Path, database_url: str | None) -> dict[str, str]:
     env = dict(os.environ)
-    env.pop("DATABASE_URL", None)  # its own SQLite database in its own data folder
+    env.pop("DATABASE_URL", None)  # SQLite in its own data folder …
+    if database_url:
+        env["DATABASE_URL"] = database_url  # … or a PostgreSQL database of its own
     env.update(LAWTRAIL_HOME=str(home), LAWTRAIL_SECRET_KEY=SECRET, PYTHONUNBUFFERED="1")
     return env
 
 
-def lawtrail(home: Path, *args: str) -> None:
+def lawtrail(env: dict[str, str], *args: str) -> None:
     subprocess.run(
         [sys.executable, "-m", "lawtrail.cli", *args],
-        env=environment(home),
+        env=env,
         check=True,
         capture_output=True,
         timeout=300,
@@ -72,11 +80,23 @@ make_province()
 def start(root: Path, *, extra_setup: str = "") -> LiveServer:
     """Initialise a data folder under ``root`` with the test province and serve it."""
     home = root / "home"
-    lawtrail(home, "init")
-    lawtrail(home, "manage", "collectstatic", "--noinput", "-v", "0")
+    cleanup = ExitStack()
+    env = environment(home, cleanup.enter_context(scratch_database("lawtrail_browser")))
+    try:
+        lawtrail(env, "init")
+        lawtrail(env, "manage", "collectstatic", "--noinput", "-v", "0")
+        return serve(home, env, root, cleanup, extra_setup)
+    except BaseException:
+        cleanup.close()
+        raise
+
+
+def serve(
+    home: Path, env: dict[str, str], root: Path, cleanup: ExitStack, extra_setup: str
+) -> LiveServer:
     subprocess.run(
         [sys.executable, "-c", MAKE_DATA + extra_setup],
-        env=environment(home),
+        env=env,
         check=True,
         capture_output=True,
         timeout=300,
@@ -96,11 +116,13 @@ def start(root: Path, *, extra_setup: str = "") -> LiveServer:
                 "--workers",
                 "1",
             ],
-            env=environment(home),
+            env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
         )
-    server = LiveServer(url=f"http://127.0.0.1:{port}", home=home, process=process, log=log)
+    server = LiveServer(
+        url=f"http://127.0.0.1:{port}", home=home, process=process, log=log, cleanup=cleanup
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:

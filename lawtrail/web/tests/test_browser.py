@@ -35,10 +35,6 @@ pytestmark = [
         not CHROMIUM.exists(),
         reason="/usr/bin/chromium is not installed (apt-get install chromium); CI always has it",
     ),
-    pytest.mark.skipif(
-        bool(os.getenv("DATABASE_URL")),
-        reason="the browser test runs on SQLite in CI; the PostgreSQL run leaves it out",
-    ),
 ]
 
 
@@ -251,7 +247,13 @@ def test_the_evidence_page_plays_the_working_copy(
     expect(row).to_have_count(1)
     expect(row).to_contain_text("bodycam.mp4")
     expect(row.locator("img.thumb")).to_have_count(1)
-    assert page.evaluate("() => document.querySelector('img.thumb').naturalWidth") > 0
+    # The thumbnail decodes (a broken image has naturalWidth 0 once complete); under load it
+    # may still be on its way when the row appears, so wait for it rather than sample it.
+    page.wait_for_function(
+        "() => { const img = document.querySelector('img.thumb');"
+        " return img.complete && img.naturalWidth > 0; }",
+        timeout=15000,
+    )
     shot(page, "06-evidence-inbox")
     row.locator("a >> text=bodycam.mp4").click()
     page.wait_for_url(re.compile(r"/evidence/\d+/$"))

@@ -1,4 +1,4 @@
-"""我的工作: my matters by stage, and the approvals waiting for me."""
+"""我的工作: what is due for me, my matters by stage, and the approvals waiting for me."""
 
 from __future__ import annotations
 
@@ -6,8 +6,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from lawtrail.agencies.models import Role
+from lawtrail.compliance.queries import my_deadlines
 from lawtrail.matters.models import Approval, Matter, Stage
 from lawtrail.web.shortcuts import current_officer, page
+
+#: How many deadlines the home page shows; the compliance deadlines page has them all.
+DUE_SHOWN = 10
 
 
 @page
@@ -16,6 +20,11 @@ def home(request: HttpRequest) -> HttpResponse:
     context: dict[str, object] = {"officer": officer, "nav": "home"}
     if officer is None:
         return render(request, "web/home.html", context)
+    # 第二十四条: overdue findings first, then what falls due soonest (my_deadlines's order).
+    due = my_deadlines(request.user)
+    context["due"] = due[:DUE_SHOWN]
+    context["due_count"] = len(due)
+    context["overdue_count"] = sum(1 for d in due if d.overdue)
     mine = (
         Matter.objects.filter(handlers__officer=officer)
         .select_related("agency")

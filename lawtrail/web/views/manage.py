@@ -12,11 +12,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lawtrail.agencies import people
-from lawtrail.agencies.models import Agency, Officer
-from lawtrail.errors import ActionError, NotFound
+from lawtrail.agencies.models import Agency, Certificate, Officer
+from lawtrail.agencies.numbering import example_number
+from lawtrail.errors import ActionError, NotFound, Refused
 from lawtrail.web.forms.manage import (
     AgencyForm,
     CertificateForm,
+    CertificateStatusForm,
+    EmploymentForm,
+    NumberTemplateForm,
     PersonForm,
     ResponsibleForm,
     RolesForm,
@@ -47,6 +51,8 @@ def rendered(
 ) -> HttpResponse:
     failed = any(f.errors for f in forms_)
     context = {**context, "error": error, "nav": "manage"}
+    if isinstance(error, Refused):
+        context["unmet"] = error.unmet
     status = error.status if error else (422 if failed else 200)
     return render(request, template, context, status=status)
 
@@ -82,20 +88,34 @@ def agency_new(request: HttpRequest) -> HttpResponse:
     return rendered(request, "web/manage/agency_new.html", {"form": form}, error, form)
 
 
+def agency_context(agency: Agency, **forms_: Any) -> dict[str, Any]:
+    context: dict[str, Any] = {
+        "agency": agency,
+        "form": ResponsibleForm(
+            agency,
+            initial={
+                "responsible_unit": agency.responsible_unit,
+                "responsible_person": agency.responsible_person_id,
+            },
+        ),
+        "template_form": NumberTemplateForm(initial={"number_template": agency.number_template}),
+        "number_example": example_number(agency),
+        "children": agency.children.order_by("region_code"),
+        "officers": agency.officers.select_related("user").order_by("name"),
+    }
+    context.update(forms_)
+    return context
+
+
 @admin_page
 @require_http_methods(["GET", "POST"])
 def agency_detail(request: HttpRequest, code: str) -> HttpResponse:
     agency = agency_by_code(code)
+    if request.method != "POST":
+        return rendered(request, "web/manage/agency.html", agency_context(agency), None)
     error: ActionError | None = None
-    form = ResponsibleForm(
-        agency,
-        request.POST or None,
-        initial={
-            "responsible_unit": agency.responsible_unit,
-            "responsible_person": agency.responsible_person_id,
-        },
-    )
-    if request.method == "POST" and form.is_valid():
+    form = ResponsibleForm(agency, request.POST)
+    if form.is_valid():
         try:
             people.set_responsible(
                 request.user,
@@ -109,12 +129,32 @@ def agency_detail(request: HttpRequest, code: str) -> HttpResponse:
         else:
             messages.success(request, _("Responsibility recorded."))
             return redirect("web:agency", code=agency.region_code)
-    context = {
-        "agency": agency,
-        "form": form,
-        "children": agency.children.order_by("region_code"),
-        "officers": agency.officers.select_related("user").order_by("name"),
-    }
+    context = agency_context(agency, form=form, failed="responsible")
+    return rendered(request, "web/manage/agency.html", context, error, form)
+
+
+@admin_page
+@require_POST
+def agency_number_template(request: HttpRequest, code: str) -> HttpResponse:
+    """卫生部令第87号 第四条: the 文号 template is data the administrator sets."""
+    agency = agency_by_code(code)
+    form = NumberTemplateForm(request.POST)
+    error: ActionError | None = None
+    if form.is_valid():
+        try:
+            people.set_number_template(request.user, agency, form.cleaned_data["number_template"])
+        except ActionError as exc:
+            error = exc
+            apply_error(exc, form)
+        else:
+            messages.success(
+                request,
+                _("Document numbers now read like %(example)s.")
+                % {"example": example_number(agency)},
+            )
+            return redirect(reverse("web:agency", args=[agency.region_code]) + "#numbers")
+    agency.refresh_from_db()
+    context = agency_context(agency, template_form=form, failed="numbers")
     return rendered(request, "web/manage/agency.html", context, error, form)
 
 
@@ -164,7 +204,9 @@ def person_context(officer: Officer, **forms_: Any) -> dict[str, Any]:
         "certificates": officer.certificates.order_by("-valid_to"),
         "valid_certificate": officer.valid_certificate(),
         "certificate_form": CertificateForm(),
+        "status_choices": Certificate.Status.choices,
         "roles_form": RolesForm(initial={"roles": officer.roles}),
+        "employment_form": EmploymentForm(initial={"employment": officer.employment}),
     }
     context.update(forms_)
     return context
@@ -246,3 +288,65 @@ def person_active(request: HttpRequest, pk: int) -> HttpResponse:
             request, _("%(name)s is deactivated and can no longer log in.") % {"name": officer.name}
         )
     return redirect(person_url(officer))
+
+
+@admin_page
+@require_POST
+def certificate_status(request: HttpRequest, pk: int, number: str) -> HttpResponse:
+    """第十条: suspend, revoke or restore an enforcement certificate."""
+    officer = person_by_id(pk)
+    certificate = Certificate.objects.filter(officer=officer, number=number).first()
+    if certificate is None:
+        raise NotFound(_("No such certificate."))
+    form = CertificateStatusForm(request.POST)
+    error: ActionError | None = None
+    if form.is_valid():
+        try:
+            people.set_certificate_status(request.user, certificate, form.cleaned_data["status"])
+        except ActionError as exc:
+            error = exc
+        else:
+            messages.success(
+                request,
+                _("Certificate %(number)s is now %(status)s.")
+                % {"number": certificate.number, "status": certificate.get_status_display()},
+            )
+            return redirect(person_url(officer, "certificates"))
+    return rendered(
+        request,
+        "web/manage/person.html",
+        person_context(officer, status_form=form, failed="certificate_status"),
+        error,
+        form,
+    )
+
+
+@admin_page
+@require_POST
+def person_employment(request: HttpRequest, pk: int) -> HttpResponse:
+    """第十条: established staff, not established, or assistant (协助人员)."""
+    officer = person_by_id(pk)
+    form = EmploymentForm(request.POST)
+    error: ActionError | None = None
+    if form.is_valid():
+        try:
+            changed = people.set_employment(
+                request.user, officer, form.cleaned_data["employment"], form.cleaned_data["reason"]
+            )
+        except ActionError as exc:
+            error = exc
+            apply_error(exc, form)
+        else:
+            messages.success(
+                request,
+                _("%(name)s is now: %(employment)s.")
+                % {"name": changed.name, "employment": changed.get_employment_display()},
+            )
+            return redirect(person_url(officer, "employment"))
+    return rendered(
+        request,
+        "web/manage/person.html",
+        person_context(officer, employment_form=form, failed="employment"),
+        error,
+        form,
+    )

@@ -23,6 +23,7 @@ from lawtrail.matters.permissions import (
     get_visible_matter,
     is_handler,
     is_head_of,
+    is_responsible,
     require_officer,
     visible_matters,
 )
@@ -59,13 +60,20 @@ def matter_list(request: HttpRequest) -> HttpResponse:
         before=request.GET.get("before"),
     )
     return render(
-        request, "web/matters/list.html", {"form": form, "page": result, "nav": "matters"}
+        request,
+        "web/matters/list.html",
+        {"form": form, "page": result, "nav": "matters", "can_open": can_open_matters(request)},
     )
 
 
 def can_open_matters(request: HttpRequest) -> bool:
+    """第十条: the page offers opening only to whom ``open_matter`` would let do it."""
     officer = current_officer(request)
-    return officer is not None and (officer.has_role(Role.OFFICER) or officer.has_role(Role.HEAD))
+    return (
+        officer is not None
+        and (officer.has_role(Role.OFFICER) or officer.has_role(Role.HEAD))
+        and actions.may_open_matters(officer)
+    )
 
 
 def place_open_error(error: ActionError, form: MatterForm, parties: list[PartyForm]) -> None:
@@ -89,7 +97,12 @@ def place_open_error(error: ActionError, form: MatterForm, parties: list[PartyFo
 def matter_open(request: HttpRequest) -> HttpResponse:
     officer = require_officer(request.user)
     if not can_open_matters(request):
-        raise Forbidden(_("Only officers and the head of an agency open its matters."))
+        raise Forbidden(
+            _(
+                "Only an established officer with an enforcement certificate valid today, or the "
+                "head, opens a matter; assistants (协助人员) only help record (第十条)."
+            )
+        )
     agency = officer.agency
     error: ActionError | None = None
     if request.method == "POST":
@@ -153,6 +166,9 @@ def matter_context(request: HttpRequest, matter: Matter, **extra: Any) -> dict[s
     may_change = officer is not None and (
         is_handler(officer, matter) or is_head_of(officer, matter)
     )
+    # 第十条: stages, approvals, the team and the review requirements are the responsible
+    # officer's; an assistant handling the matter only sees the forms that help record.
+    responsible = officer is not None and is_responsible(officer, matter)
     is_head = officer is not None and is_head_of(officer, matter)
     approvals = list(
         matter.approvals.select_related("requested_by", "decided_by").order_by("requested_at")
@@ -173,6 +189,7 @@ def matter_context(request: HttpRequest, matter: Matter, **extra: Any) -> dict[s
         "matter": matter,
         "steps": stage_steps(matter),
         "may_change": may_change,
+        "responsible": responsible,
         "parties": matter.parties.all(),
         "handlers": handlers,
         "gis_points": matter.gis_points.order_by("recorded_at", "id"),
