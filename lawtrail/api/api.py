@@ -20,6 +20,7 @@ from ninja.security import HttpBearer, SessionAuth
 
 from lawtrail.api.tokens import token_for_secret
 from lawtrail.errors import ActionError
+from lawtrail.ledger.canonical import CanonicalError
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -96,6 +97,17 @@ def out_of_range(request: HttpRequest, exc: OverflowError) -> HttpResponse:
     """An id or count past what the database stores (SQLite: 64-bit integers)."""
     return api.create_response(
         request, {"detail": _("A number in the request is out of range.")}, status=422
+    )
+
+
+@api.exception_handler(CanonicalError)
+def not_canonical(request: HttpRequest, exc: CanonicalError) -> HttpResponse:
+    """A value the ledger cannot write as canonical bytes (an integer past ±(2^53−1), a lone
+    surrogate): the action's transaction rolled back, so nothing changed."""
+    return api.create_response(
+        request,
+        {"detail": _("A value in the request cannot be recorded: %(reason)s") % {"reason": exc}},
+        status=422,
     )
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
 
 from lawtrail.evidence.models import Evidence
@@ -293,7 +293,9 @@ def verify_store(*, ledger_ok: bool | None) -> Report:
         report = check(progress=progress)
     try:
         record(report, ledger_ok=ledger_ok)
-    except RuntimeError as error:  # a broken ledger head refuses appends; say so, go on
+    except (RuntimeError, TypeError, ValueError, DatabaseError) as error:
+        # A broken ledger head (refused, or rewritten as text by hand) takes no appends: say
+        # so in the report and go on; the ledger section has already named the damage.
         message = _("the result could not be logged: %(error)s") % {"error": error}
         report.problems.append(Problem("unrecorded", "", detail=message))
     return report

@@ -4,7 +4,10 @@ An event's canonical form is UTF-8 JSON with keys sorted, no insignificant white
 non-ASCII characters written as themselves (``json.dumps(obj, sort_keys=True,
 separators=(",", ":"), ensure_ascii=False)``). Only strings, integers, booleans, null, lists and
 objects are allowed: floats are refused because their text form is not unique, so GIS
-coordinates travel as decimal strings. Times are UTC in RFC 3339 with microseconds and a ``Z``.
+coordinates travel as decimal strings; integers must lie within ±(2^53−1), and strings must be
+Unicode text (no lone surrogates). Times are UTC in RFC 3339 with microseconds and a ``Z``.
+docs/ledger.md §1 spells every rule out (escapes included) for implementations in other
+languages, and tests/test_canonical_golden.py freezes the bytes.
 
 Version 1 fields: ``v`` (1), ``seq``, ``at``, ``actor``, ``action``, ``object`` ("type/id"),
 ``context`` and ``payload``. These rules never change for events already written; a new form
@@ -21,22 +24,34 @@ from typing import Any
 CANONICAL_VERSION = 1
 
 
+# Integers are exact in every JSON parser only within IEEE 754 doubles' 53 bits (RFC 8259 §6,
+# I-JSON RFC 7493 §2.2); beyond, most tools other than Python's read a different number.
+MAX_INTEGER = 2**53 - 1
+
+
 class CanonicalError(ValueError):
     pass
 
 
 def check_value(value: Any, path: str = "payload") -> None:
-    """Refuse anything whose JSON text would not be unique."""
+    """Refuse anything whose JSON text would not be unique, or not read back the same."""
     kind = type(value)
-    if kind is str or kind is int or kind is bool or value is None:
+    if kind is str or kind is bool or value is None:
         return  # the common case first: it is most of every event
+    if kind is int:
+        if -MAX_INTEGER <= value <= MAX_INTEGER:
+            return
+        raise CanonicalError(f"{path} is an integer beyond ±(2^53−1); pass it as a string")
     if kind is dict:
         for key, item in value.items():
             if type(key) is not str:
                 raise CanonicalError(f"{path} has a non-string key {key!r}")
             check_value(item, f"{path}.{key}")
         return
-    if isinstance(value, bool | str | int):
+    if isinstance(value, bool | str):
+        return
+    if isinstance(value, int):  # an int subclass such as IntEnum: written as its number
+        check_value(int(value), path)
         return
     if isinstance(value, float):
         raise CanonicalError(f"{path} is a float; pass numbers with decimals as strings")
@@ -66,9 +81,19 @@ def format_time(at: datetime) -> str:
 _ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
+def encode(obj: Any) -> bytes:
+    try:
+        return _ENCODER.encode(obj).encode()
+    except UnicodeEncodeError as error:  # a lone surrogate has no UTF-8 form
+        raise CanonicalError(
+            f"a string holds a lone surrogate ({error.object[error.start : error.end]!r}), "
+            "which is not Unicode text"
+        ) from None
+
+
 def dumps(obj: Any) -> bytes:
     check_value(obj, "event")
-    return _ENCODER.encode(obj).encode()
+    return encode(obj)
 
 
 def event_bytes(
@@ -88,7 +113,7 @@ def event_bytes(
     check_value(action, "event.action")
     check_value(context, "event.context")
     check_value(payload, "event.payload")
-    return _ENCODER.encode(
+    return encode(
         {
             "v": CANONICAL_VERSION,
             "seq": seq,
@@ -99,4 +124,4 @@ def event_bytes(
             "context": context,
             "payload": payload,
         }
-    ).encode()
+    )

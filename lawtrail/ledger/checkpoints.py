@@ -35,6 +35,7 @@ def ensure_signing_key() -> tuple[str, bool]:
     """Create the signing key (0600) if absent; return (verifier key, created)."""
     path = key_file()
     if path.exists():
+        repair_key_mode(path)
         return signer().verifier.key, False
     path.parent.mkdir(parents=True, exist_ok=True)
     signer_key, verifier_key = note.generate_key(settings.LAWTRAIL_LOG_ORIGIN)
@@ -43,6 +44,14 @@ def ensure_signing_key() -> tuple[str, bool]:
         f.write(signer_key + "\n")
     path.with_name("verifier-key").write_text(verifier_key + "\n")
     return verifier_key, True
+
+
+def repair_key_mode(path: Path) -> None:
+    """A signing key others can read lets them sign a rewritten history: back to 0600."""
+    mode = path.stat().st_mode & 0o777
+    if mode & 0o077:
+        path.chmod(0o600)
+        log.warning("the ledger signing key %s had mode %03o; changed it to 600", path, mode)
 
 
 def signer() -> note.Signer:
@@ -137,6 +146,8 @@ def checkpoint_after_commit() -> None:
         make_checkpoint()
     except (KeyMissing, InconsistentLog) as error:
         log.error("ledger checkpoint not made: %s", error)
+    except Exception:  # a DatabaseError too: the request that committed must still succeed
+        log.exception("ledger checkpoint not made; the next one will cover these events")
 
 
 def served_note(checkpoint: Checkpoint) -> str:

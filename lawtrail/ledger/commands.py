@@ -36,22 +36,56 @@ def cmd_checkpoint(args: argparse.Namespace) -> int:
     return 0
 
 
-def checkpoint_loop() -> int:
-    """Sign a checkpoint whenever one is due (N seconds or M events); run by ``serve``."""
+def checkpoint_loop(rounds: int | None = None) -> int:
+    """Sign a checkpoint whenever one is due (N seconds or M events); run by ``serve``.
+
+    One bad round (the database locked or gone, anything unexpected) is logged and the next
+    round tries again: the loop must outlive it, or time-based checkpoints stop silently.
+    ``rounds`` bounds the loop for tests."""
     import time
 
-    from django.db import close_old_connections
+    done = 0
+    while rounds is None or done < rounds:
+        checkpoint_round()
+        done += 1
+        if rounds is None or done < rounds:
+            time.sleep(min(5, max(1, settings_seconds() // 4)))
+    return 0
+
+
+def checkpoint_round() -> None:
+    """One round of the loop; never raises an ``Exception``."""
+    import logging
+
+    from django.db import DatabaseError, close_old_connections
 
     from lawtrail.ledger import checkpoints
 
-    while True:
+    log = logging.getLogger("lawtrail.ledger.checkpoints")
+    try:
         close_old_connections()
-        try:
-            if checkpoints.checkpoint_due():
-                checkpoints.make_checkpoint()
-        except (checkpoints.KeyMissing, checkpoints.InconsistentLog) as error:
-            print(f"lawtrail: checkpoint not made: {error}", file=sys.stderr, flush=True)
-        time.sleep(min(5, max(1, settings_seconds() // 4)))
+        if checkpoints.checkpoint_due():
+            checkpoints.make_checkpoint()
+    except (checkpoints.KeyMissing, checkpoints.InconsistentLog) as error:
+        print(f"lawtrail: checkpoint not made: {error}", file=sys.stderr, flush=True)
+    except DatabaseError as error:
+        log.error("ledger checkpoint not made (database error, retrying): %s", error)
+        drop_connections()
+    except Exception:
+        log.exception("ledger checkpoint not made (unexpected error, retrying)")
+        drop_connections()
+
+
+def drop_connections() -> None:
+    """After a failed round, close connections that are broken so the next round reconnects."""
+    import logging
+
+    from django.db import close_old_connections
+
+    try:
+        close_old_connections()
+    except Exception:  # closing a dead connection can fail too; the next round reconnects
+        logging.getLogger("lawtrail.ledger.checkpoints").exception("closing connections failed")
 
 
 def settings_seconds() -> int:
@@ -110,12 +144,15 @@ def verify_beyond_the_store() -> dict[str, Any]:
     is found by ``lawtrail verify`` too. Packages get their four checks (recorded, as every
     check is); the replica, when one is set, is read back and compared by digest."""
     from lawtrail.archive.checks import verify_all_packages
+    from lawtrail.ledger import witness
     from lawtrail.replication.replica import all_targets
     from lawtrail.replication.restore import verify_replica
 
     found: dict[str, Any] = {"archive": verify_all_packages()}
     if all_targets():
         found["replica"] = verify_replica(deep=True)
+    if witness.is_witness_node():  # refused split views are findings here (第二十六条)
+        found["witness"] = witness.alarm_report()
     return found
 
 
@@ -182,6 +219,24 @@ def cmd_witness_follow(args: argparse.Namespace) -> int:
         raise UsageError(str(error)) from None
     print(f"witnessing {log.origin} (last co-signed size {log.size})")
     return 0
+
+
+def cmd_witness_alarms(args: argparse.Namespace) -> int:
+    """List the split views and rewritten histories this witness refused; exit 1 if any, so
+    a monitoring job notices (第二十六条: refused and reported)."""
+    from django.utils.translation import gettext as _
+
+    from lawtrail.ledger import witness
+
+    rows = witness.alarm_rows(args.origin)
+    if args.json:
+        print(json.dumps({"alarms": rows}, ensure_ascii=False, indent=2))
+    elif not rows:
+        print(_("no witness alarms"))
+    else:
+        for row in rows:
+            print(witness.alarm_line(row))
+    return 1 if rows else 0
 
 
 def post(url: str, token: str, body: str) -> tuple[int, str]:
@@ -281,6 +336,12 @@ def add_parsers(sub: Any, setup: Callable[[], None]) -> None:
     follow.add_argument("origin")
     follow.add_argument("verifier_key")
     follow.set_defaults(func=wrap(cmd_witness_follow))
+    alarms = wit.add_parser(
+        "alarms", help="list the checkpoints this witness refused (exit 1 if there are any)"
+    )
+    alarms.add_argument("--origin", help="only the alarms about this log")
+    alarms.add_argument("--json", action="store_true")
+    alarms.set_defaults(func=wrap(cmd_witness_alarms))
     request = wit.add_parser("request", help="ask a witness to co-sign our latest checkpoint")
     request.add_argument("--url", required=True, help="the witness node's base URL")
     request.add_argument("--token", required=True, help="an API token on the witness node")

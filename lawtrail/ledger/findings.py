@@ -64,13 +64,18 @@ class Scan:
 
     size: int
     frontier: merkle.Frontier
-    # Rows that are inconsistent on their own (bytes vs leaf hash, bytes vs columns): every
-    # node and root above them is expected to differ and says nothing more.
+    # Rows whose leaf may not be the one signed at their position (a leaf hash that disagrees
+    # with its bytes, bytes that belong to another position). Where the leaf did move, every
+    # node and root above it differs as a consequence, and neither accuses nor clears the
+    # other events under it.
     bad_rows: list[int]
     mismatched: dict[int, tuple[merkle.PerfectNode, str]]
     # (previous signed size, size) of each signed root the events do not reproduce.
     root_mismatches: list[tuple[int, int]]
     matched_roots: list[int]
+    # The bad rows whose leaf is certainly not the one signed there: bytes that name another
+    # position (a swap), a leaf hash that is not a hash.
+    misplaced: list[int] = field(default_factory=list)
 
 
 def covers(bad: list[int], start: int, end: int) -> bool:
@@ -81,23 +86,39 @@ def covers(bad: list[int], start: int, end: int) -> bool:
 
 def explain(report: Report, scan: Scan, head_frontier: merkle.Frontier | None) -> None:
     """Turn node, head and root mismatches into named events or named corrupt nodes."""
-    mismatched = {
-        key: item
-        for key, item in scan.mismatched.items()
-        if not covers(scan.bad_rows, item[0].start, item[0].end)
-    }
-    head_tops = {(n.start, n.end): n.hash for n in head_frontier.nodes()} if head_frontier else {}
-    rewritten: list[int] = []  # first events of the ranges found rewritten
 
     def exists(level: int, position: int) -> bool:
         return (position + 1) << level <= scan.size
+
+    # A leaf hash that disagrees with its bytes moved only if the stored node just above it
+    # disagrees as well (or there is none yet): bytes changed under an untouched leaf hash
+    # leave the tree as it was. Only moved leaves explain, and blur, the nodes and roots
+    # above them.
+    misplaced = set(scan.misplaced)
+    moved = [
+        seq
+        for seq in scan.bad_rows
+        if seq in misplaced
+        or not exists(1, seq >> 1)
+        or Node.key_for(1, seq >> 1) in scan.mismatched
+    ]
+    mismatched = {
+        key: item
+        for key, item in scan.mismatched.items()
+        if not covers(moved, item[0].start, item[0].end)
+    }
+    head_tops = {(n.start, n.end): n.hash for n in head_frontier.nodes()} if head_frontier else {}
+    rewritten: list[int] = []  # first events of the ranges found rewritten
 
     def signed_verdict(end: int) -> bool | None:
         """False: a signed root that the events reproduce covers leaves [0, end), so they are
         intact; True: only signed roots that disagree cover them; None: nothing signed does."""
         if any(size >= end for size in scan.matched_roots):
             return False
-        if any(size >= end for _previous, size in scan.root_mismatches):
+        # A root that differs says nothing here if a moved leaf lies under it.
+        if any(
+            size >= end and not covers(moved, 0, size) for _previous, size in scan.root_mismatches
+        ):
             return True
         return None
 
@@ -119,7 +140,7 @@ def explain(report: Report, scan: Scan, head_frontier: merkle.Frontier | None) -
             changed = False  # a stored ancestor agrees with the events below it
         elif signed_verdict(node.end) is False:
             changed = False
-        elif (top.start, top.end) in head_tops:
+        elif (top.start, top.end) in head_tops and not covers(moved, top.start, top.end):
             changed = head_tops[(top.start, top.end)] != top.hash
         else:
             changed = signed_verdict(node.end)
@@ -161,7 +182,7 @@ def explain(report: Report, scan: Scan, head_frontier: merkle.Frontier | None) -
         stored = head_tops.get((top.start, top.end))
         if stored is None or stored == top.hash:
             continue
-        if covers(scan.bad_rows, top.start, top.end) or covers(rewritten, top.start, top.end):
+        if covers(moved, top.start, top.end) or covers(rewritten, top.start, top.end):
             continue
         if top.level and node_key(top) in mismatched:
             continue  # judged with its chain above
@@ -186,10 +207,15 @@ def explain(report: Report, scan: Scan, head_frontier: merkle.Frontier | None) -
         )
 
     rewritten.sort()
-    for previous, size in scan.root_mismatches:
-        if covers(scan.bad_rows, previous, size):
-            continue  # the rows named above already explain it
-        if covers(rewritten, 0, size):
+    blamed: list[int] = []  # first events of the ranges named from signed roots alone
+    for _previous, size in scan.root_mismatches:
+        # Leaves below a signed size whose root the events reproduce are exactly as signed, so
+        # a root that differs differs because of a leaf in [intact, size) — and only there: a
+        # row found bad below ``intact`` (a swap, say) changes the tree, not that range.
+        intact = max((s for s in scan.matched_roots if s < size), default=0)
+        if covers(moved, intact, size):
+            continue  # the rows named above explain it
+        if covers(rewritten, intact, size) or covers(blamed, intact, size):
             report.problems.append(
                 Problem(
                     "checkpoint_root",
@@ -197,11 +223,12 @@ def explain(report: Report, scan: Scan, head_frontier: merkle.Frontier | None) -
                 )
             )
             continue
+        blamed.append(intact)
         report.problems.append(
             Problem(
                 "changed",
-                f"events #{previous}–#{size - 1} differ from what checkpoint {size} signed: an "
+                f"events #{intact}–#{size - 1} differ from what checkpoint {size} signed: an "
                 "event among them was rewritten together with its leaf hash and the tree nodes",
-                previous,
+                intact,
             )
         )

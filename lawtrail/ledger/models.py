@@ -8,6 +8,7 @@ DELETE on this table (第二十六条 forbids deleting or altering records).
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -115,13 +116,25 @@ class WitnessedLog(models.Model):
 
 
 class WitnessAlarm(models.Model):
-    """A split view or rewritten history a witness refused: kept forever as evidence."""
+    """A split view or rewritten history a witness refused: kept forever as evidence, and
+    reported to the provincial operator (``lawtrail ledger witness alarms``, ``lawtrail
+    verify``, ``GET /api/v1/witness/alarms``)."""
 
     origin = models.CharField(max_length=200)
     reason = models.TextField()
     presented = models.TextField()
     known = models.TextField()
     at = models.DateTimeField()
+    # Who sent the refused checkpoint (the unit's API account); null for alarms kept before
+    # this was recorded.
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        editable=False,
+    )
 
     class Meta:
         verbose_name = _("witness alarm")

@@ -67,10 +67,14 @@ def fetch_perfect(ranges: Iterable[tuple[int, int]]) -> dict[tuple[int, int], by
     if leaves or keys:
         db = connections[Event.objects.db]
         with db.cursor() as cursor:
-            cursor.execute(perfect_sql(db.ops.quote_name, len(leaves), len(keys)), [*leaves, *keys])
+            sql = perfect_sql(
+                db.ops.quote_name, len(leaves), len(keys), as_blob=db.vendor == "sqlite"
+            )
+            cursor.execute(sql, [*leaves, *keys])
             for is_node, key, h in cursor.fetchall():
-                if len(h) != merkle.HASH_SIZE:
-                    raise ValueError(f"stored hash {key} is {len(h)} bytes, not 32")
+                if h is None or len(h) != merkle.HASH_SIZE:
+                    what = f"node {key}" if is_node else f"leaf hash of event #{key}"
+                    raise ValueError(f"stored {what} is not 32 bytes")
                 found[(keys if is_node else leaves)[key]] = bytes(h)
     missing = (set(leaves.values()) | set(keys.values())) - set(found)
     if missing:
@@ -78,8 +82,15 @@ def fetch_perfect(ranges: Iterable[tuple[int, int]]) -> dict[tuple[int, int], by
     return found
 
 
-def perfect_sql(quote: Callable[[str], str], leaves: int, nodes: int) -> str:
-    """SELECT (is_node, key, hash) for ``leaves`` sequence numbers, then ``nodes`` keys."""
+def perfect_sql(
+    quote: Callable[[str], str], leaves: int, nodes: int, *, as_blob: bool = True
+) -> str:
+    """SELECT (is_node, key, hash) for ``leaves`` sequence numbers, then ``nodes`` keys.
+
+    ``as_blob`` (SQLite) reads each hash with CAST(... AS BLOB): a hash rewritten by hand as
+    text, even text that is not UTF-8, then comes back as the bytes stored and is refused
+    for its length instead of failing the whole query.
+    """
     selects = []
     for is_node, count, table, key, value in (
         (0, leaves, Event._meta.db_table, "seq", "leaf_hash"),
@@ -87,8 +98,9 @@ def perfect_sql(quote: Callable[[str], str], leaves: int, nodes: int) -> str:
     ):
         if count:
             marks = ", ".join(["%s"] * count)
+            column = f"CAST({quote(value)} AS BLOB)" if as_blob else quote(value)
             selects.append(
-                f"SELECT {is_node}, {quote(key)}, {quote(value)} FROM {quote(table)} "
+                f"SELECT {is_node}, {quote(key)}, {column} FROM {quote(table)} "
                 f"WHERE {quote(key)} IN ({marks})"
             )
     return " UNION ALL ".join(selects)

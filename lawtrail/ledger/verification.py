@@ -21,7 +21,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connections
+from django.db import OperationalError, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 from lawtrail.ledger import merkle, note, tree
 from lawtrail.ledger.events import LOG_NAME
@@ -95,7 +96,7 @@ class ColumnCheck:
                 middle = text[:-1].encode()
                 self.remember(self.middles, (context, object_type), middle)
             rest = f'{_quote(object_id)[1:]},"payload":'.encode()
-        except TypeError:  # a column that is not text
+        except (TypeError, UnicodeEncodeError):  # a column that is not (UTF-8) text
             return False
         if not body.startswith(head) or not body.endswith(b',"seq":%d,"v":1}' % seq):
             return False
@@ -118,27 +119,59 @@ def check_checkpoints(verifier: note.Verifier, report: Report) -> dict[int, byte
     """Check every checkpoint's signature; return the signed root of each size.
 
     Only what the signature covers is trusted: a row whose columns were edited is reported,
-    and its signed root, not its column, is compared with the events.
+    and its signed root, not its column, is compared with the events. Read as bytes, so that a
+    note or root rewritten as bad text on SQLite is reported rather than stopping the run.
     """
+    db = connections[Checkpoint.objects.db]
+    quote = db.ops.quote_name
+    columns = ", ".join([quote("size"), as_blob(db, "root_hash"), as_blob(db, "note")])
+    with db.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns} FROM {quote(Checkpoint._meta.db_table)} ORDER BY {quote('size')}"
+        )
+        rows = cursor.fetchall()
     signed: dict[int, bytes] = {}
-    for checkpoint in Checkpoint.objects.order_by("size"):
+    for size, root_hash, text in rows:
         report.checkpoints += 1
         try:
-            parsed, _opened = note.open_checkpoint(checkpoint.note, [verifier])
-        except note.NoteError as error:
-            report.problems.append(
-                Problem("checkpoint_signature", f"checkpoint {checkpoint.size}: {error}")
+            parsed, _opened = note.open_checkpoint(
+                text if isinstance(text, str) else bytes(text), [verifier]
             )
+        except note.NoteError as error:
+            report.problems.append(Problem("checkpoint_signature", f"checkpoint {size}: {error}"))
             continue
-        if parsed.size != checkpoint.size or parsed.root_hash != bytes(checkpoint.root_hash):
+        if parsed.size != size or parsed.root_hash != as_bytes(root_hash):
             report.problems.append(
                 Problem(
                     "checkpoint_columns",
-                    f"checkpoint {checkpoint.size}: its columns differ from its signed note",
+                    f"checkpoint {size}: its columns differ from its signed note",
                 )
             )
         signed[parsed.size] = parsed.root_hash
     return signed
+
+
+def as_blob(db: BaseDatabaseWrapper, column: str) -> str:
+    """``column`` selected as the bytes stored in it.
+
+    SQLite keeps whatever a hand-written UPDATE puts in a BLOB column: text comes back as
+    ``str``, and text that is not UTF-8 makes the whole fetch fail. CAST(... AS BLOB) returns
+    the stored bytes either way (and costs nothing on a real BLOB); PostgreSQL's bytea can only
+    hold bytes.
+    """
+    quoted = db.ops.quote_name(column)
+    return f"CAST({quoted} AS BLOB)" if db.vendor == "sqlite" else quoted
+
+
+def as_bytes(value: object) -> bytes:
+    """A stored BLOB as bytes (memoryview on PostgreSQL); b"" for NULL or a stray value."""
+    if type(value) is bytes:
+        return value
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value)
+    if isinstance(value, str):
+        return value.encode("utf-8", "surrogateescape")
+    return b"" if value is None else str(value).encode()
 
 
 def fetch_nodes(keys: Iterable[int]) -> dict[int, bytes]:
@@ -150,50 +183,77 @@ def fetch_nodes(keys: Iterable[int]) -> dict[int, bytes]:
     db = connections[Node.objects.db]
     quote = db.ops.quote_name
     sql = (
-        f"SELECT {quote('key')}, {quote('hash')} FROM {quote(Node._meta.db_table)} "
+        f"SELECT {quote('key')}, {as_blob(db, 'hash')} FROM {quote(Node._meta.db_table)} "
         f"WHERE {quote('key')} >= %s AND {quote('key')} <= %s"
     )
     stored: dict[int, bytes] = {}
     with db.cursor() as cursor:
         for level_keys in by_level.values():
             cursor.execute(sql, [min(level_keys), max(level_keys)])
-            stored.update((key, bytes(h)) for key, h in cursor.fetchall())
+            stored.update((key, as_bytes(h)) for key, h in cursor.fetchall())
     return stored
 
 
 ROW_COLUMNS = ("seq", "body", "leaf_hash", "action", "actor", "object_type", "object_id", "context")
 TREE_COLUMNS = ("seq", "leaf_hash")
+BLOB_COLUMNS = frozenset({"body", "leaf_hash"})
+TEXT_COLUMNS = frozenset({"action", "actor", "object_type", "object_id", "context"})
 
 
 def event_rows(below: int | None, columns: tuple[str, ...]) -> Iterator[tuple[Any, ...]]:
     """``columns`` of every event with seq < ``below`` (all if None), in order, CHUNK rows a
-    query; ``seq`` must come first.
+    query; ``seq`` must come first. BLOB columns come back as bytes, whatever was stored.
 
     Keyset pages of plain SQL: the same streaming on SQLite and PostgreSQL, no server-side
     cursor held open for the whole pass, and no ORM work per row.
     """
     db = connections[Event.objects.db]
     quote = db.ops.quote_name
-    select = f"SELECT {', '.join(quote(c) for c in columns)} FROM {quote(Event._meta.db_table)}"
+    table = quote(Event._meta.db_table)
+    select = f"SELECT {', '.join(column_sql(db, c) for c in columns)} FROM {table}"
+    # Only for a page SQLite cannot decode: a text column holding bytes that are not UTF-8.
+    raw_select = f"SELECT {', '.join(column_sql(db, c, raw=True) for c in columns)} FROM {table}"
+    raw_text = [c in TEXT_COLUMNS for c in columns]
     seq = quote("seq")
     bound = f" AND {seq} < %s" if below is not None else ""
     extra = [below] if below is not None else []
     last: int | None = None
     while True:
-        with db.cursor() as cursor:
-            if last is None:
-                where = f" WHERE {seq} < %s" if below is not None else ""
-                cursor.execute(f"{select}{where} ORDER BY {seq} LIMIT %s", [*extra, CHUNK])
-            else:
-                cursor.execute(
-                    f"{select} WHERE {seq} > %s{bound} ORDER BY {seq} LIMIT %s",
-                    [last, *extra, CHUNK],
-                )
-            rows = cursor.fetchall()
+        if last is None:
+            where = f" WHERE {seq} < %s" if below is not None else ""
+            tail, params = f"{where} ORDER BY {seq} LIMIT %s", [*extra, CHUNK]
+        else:
+            tail = f" WHERE {seq} > %s{bound} ORDER BY {seq} LIMIT %s"
+            params = [last, *extra, CHUNK]
+        try:
+            with db.cursor() as cursor:
+                cursor.execute(select + tail, params)
+                rows = cursor.fetchall()
+        except OperationalError:
+            if db.vendor != "sqlite":
+                raise
+            with db.cursor() as cursor:
+                cursor.execute(raw_select + tail, params)
+                rows = [decode_text(row, raw_text) for row in cursor.fetchall()]
         yield from rows
         if len(rows) < CHUNK:
             return
         last = rows[-1][0]
+
+
+def column_sql(db: BaseDatabaseWrapper, column: str, *, raw: bool = False) -> str:
+    if column in BLOB_COLUMNS or (raw and column in TEXT_COLUMNS):
+        return as_blob(db, column)
+    return db.ops.quote_name(column)
+
+
+def decode_text(row: tuple[Any, ...], text: list[bool]) -> tuple[Any, ...]:
+    """Text columns read as bytes, decoded so that bytes that are not UTF-8 survive as lone
+    surrogates: they can never equal what a canonical body says, so the row is reported."""
+    return tuple(
+        value.decode("utf-8", "surrogateescape") if is_text and isinstance(value, bytes) else value
+        for value, is_text in zip(row, text, strict=True)
+    )
 
 
 def read_head() -> tuple[int, bytes] | None:
@@ -201,12 +261,13 @@ def read_head() -> tuple[int, bytes] | None:
     quote = db.ops.quote_name
     with db.cursor() as cursor:
         cursor.execute(
-            f"SELECT {quote('size')}, {quote('frontier')} FROM {quote(LogHead._meta.db_table)} "
+            f"SELECT {quote('size')}, {as_blob(db, 'frontier')} "
+            f"FROM {quote(LogHead._meta.db_table)} "
             f"WHERE {quote('name')} = %s",
             [LOG_NAME],
         )
         row = cursor.fetchone()
-    return (int(row[0]), bytes(row[1])) if row else None
+    return (int(row[0]), as_bytes(row[1])) if row else None
 
 
 def highest_seq() -> int | None:
@@ -223,23 +284,41 @@ class RowCheck:
     """What the row pass found: each event row judged on its own."""
 
     problems: list[Problem]
-    # Rows whose bytes disagree with their leaf hash or their columns: every node and root
-    # above them differs as a consequence and says nothing more.
+    # Rows whose leaf may not be the one signed at their position: a leaf hash that disagrees
+    # with its bytes, or bytes that belong to another position (a swap). Every node and root
+    # above them differs as a consequence and says nothing more. Columns that disagree with
+    # bytes that are in their place change no hash, and are not listed.
     bad_rows: list[int]
+    # Those certainly not at their signed position: bytes naming another, a leaf hash that is
+    # not a hash.
+    misplaced: list[int]
 
 
 def check_rows(below: int | None) -> RowCheck:
     """Every event's bytes against its leaf hash and against its queryable columns."""
-    found = RowCheck([], [])
+    found = RowCheck([], [], [])
     sha256 = hashlib.sha256
     agree = ColumnCheck().agree
     for seq, body, leaf, action, actor, object_type, object_id, context in event_rows(
         below, ROW_COLUMNS
     ):
-        # A row rewritten by hand may come back as text; hash what is stored either way.
+        # Bytes on SQLite (read with CAST), memoryview on PostgreSQL; as_bytes for the rest.
         if type(body) is not bytes:
-            body = body.encode() if isinstance(body, str) else bytes(body)
-        if sha256(b"\x00" + body).digest() != bytes(leaf):
+            body = as_bytes(body)
+        if type(leaf) is not bytes:
+            leaf = as_bytes(leaf)
+        if len(leaf) != merkle.HASH_SIZE:
+            found.bad_rows.append(seq)
+            found.misplaced.append(seq)
+            found.problems.append(
+                Problem(
+                    "changed",
+                    f"event #{seq} was changed: its leaf hash is {len(leaf)} bytes, not a "
+                    "SHA-256 hash",
+                    seq,
+                )
+            )
+        elif sha256(b"\x00" + body).digest() != leaf:
             found.bad_rows.append(seq)
             found.problems.append(
                 Problem(
@@ -259,9 +338,13 @@ def check_rows(below: int | None) -> RowCheck:
         }
         mismatch = body_matches_columns(seq, body, columns)
         if mismatch:
-            if not found.bad_rows or found.bad_rows[-1] != seq:
-                found.bad_rows.append(seq)
             found.problems.append(Problem("columns", f"event #{seq}: {mismatch}", seq))
+            hash_agrees = not found.bad_rows or found.bad_rows[-1] != seq
+            if hash_agrees and not body.endswith(b',"seq":%d,"v":1}' % seq):
+                # The leaf hashes bytes that are not this position's event: it was signed at
+                # another position (a swap), or never.
+                found.bad_rows.append(seq)
+                found.misplaced.append(seq)
     return found
 
 
@@ -353,7 +436,11 @@ def verify_log(
                 )
             )
             break  # the tree after a gap says nothing useful
-        h, position, level = bytes(leaf), expected, 0
+        h, position, level = leaf if type(leaf) is bytes else as_bytes(leaf), expected, 0
+        if len(h) != merkle.HASH_SIZE:
+            # The row pass names this event; a stand-in of the right size keeps the tree (and
+            # the frontier built from it) well-formed, and every node above it will differ.
+            h = sha256(b"\x02" + h).digest()  # 0x02: neither a leaf nor a node hash
         while position & 1:  # each trailing 1 bit is a left sibling this leaf completes
             h = sha256(b"\x01" + stack.pop() + h).digest()
             position >>= 1
@@ -381,7 +468,7 @@ def verify_log(
 
     rows = row_check()
     report.problems.extend(rows.problems)  # rows after a gap are still judged on their own
-    scan.bad_rows = rows.bad_rows
+    scan.bad_rows, scan.misplaced = rows.bad_rows, rows.misplaced
 
     head_size = head[0] if head else 0
     head_frontier: merkle.Frontier | None = None

@@ -3,7 +3,13 @@
 A witness co-signs a checkpoint only after verifying the log's signature and a consistency
 proof from the last checkpoint it co-signed for that log, so a unit cannot show the province
 one history and a court another (a split view), nor rewrite its past. Refusals are kept as
-``WitnessAlarm`` rows.
+``WitnessAlarm`` rows, logged at error level and reported to the provincial operator
+(``lawtrail ledger witness alarms``, ``lawtrail verify``, ``GET /api/v1/witness/alarms``):
+第二十六条, issue 3 §4 "refused and reported".
+
+A checkpoint smaller than the one co-signed is merely old (a replay proves nothing: its root
+cannot be shown inconsistent without a proof the protocol has no room for), so it gets 409
+with the witness's size, as C2SP tlog-witness answers a stale client, and no alarm.
 
 The request follows the shape of C2SP tlog-witness ``add-checkpoint``::
 
@@ -20,16 +26,21 @@ from __future__ import annotations
 
 import base64
 import binascii
+import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lawtrail.ledger import merkle, note
 from lawtrail.ledger.models import Checkpoint, Cosignature, WitnessAlarm, WitnessedLog
+
+log = logging.getLogger(__name__)
 
 
 class WitnessError(Exception):
@@ -62,8 +73,11 @@ def witness_key_file() -> Path:
 
 def ensure_witness_key(name: str) -> str:
     """Create this node's witness key (0600) if absent; return its verifier key."""
+    from lawtrail.ledger.checkpoints import repair_key_mode
+
     path = witness_key_file()
     if path.exists():
+        repair_key_mode(path)
         return note.Signer.from_key(path.read_text().strip()).verifier.key
     path.parent.mkdir(parents=True, exist_ok=True)
     signer_key, verifier_key = note.generate_key(name)
@@ -121,15 +135,33 @@ def build_request(old_size: int, proof: list[bytes], checkpoint_note: str) -> st
     return "\n".join(lines) + "\n\n" + checkpoint_note
 
 
-def alarm(origin: str, reason: str, presented: str, known: str) -> None:
+def alarm(
+    origin: str, reason: str, presented: str, known: str, submitted_by: Any = None
+) -> WitnessAlarm:
+    """Keep and report a refused split view or rewritten history (第二十六条)."""
     # Outside the refused request's transaction, so the alarm survives the refusal.
-    WitnessAlarm.objects.create(
-        origin=origin, reason=reason, presented=presented, known=known, at=timezone.now()
+    user = submitted_by if getattr(submitted_by, "pk", None) is not None else None
+    row = WitnessAlarm.objects.create(
+        origin=origin,
+        reason=reason,
+        presented=presented,
+        known=known,
+        at=timezone.now(),
+        submitted_by=user,
     )
+    log.error(
+        "witness alarm #%d: refused a checkpoint of %s submitted by %s: %s",
+        row.pk,
+        origin,
+        user.get_username() if user is not None else "(unknown)",
+        reason,
+    )
+    return row
 
 
-def add_checkpoint(body: str) -> str:
-    """Verify and co-sign; return the witness's signature line."""
+def add_checkpoint(body: str, submitted_by: Any = None) -> str:
+    """Verify and co-sign; return the witness's signature line. ``submitted_by`` (the caller)
+    is kept with an alarm if the checkpoint is refused as a split view or rewritten history."""
     request = parse_request(body)
     try:
         text, _ = note.parse_note(request.checkpoint_note)
@@ -158,7 +190,7 @@ def add_checkpoint(body: str) -> str:
             log.save()
             return sign_line(text, witness_signer())
     if isinstance(failure, Rejected):
-        alarm(origin, reason, request.checkpoint_note, log.note)
+        alarm(origin, reason, request.checkpoint_note, log.note, submitted_by)
     raise failure
 
 
@@ -173,7 +205,9 @@ def check_extends(
     if request.old_size != log.size:
         return Conflict(log.size)
     if checkpoint.size < log.size:
-        return Rejected(f"checkpoint size {checkpoint.size} is below the co-signed {log.size}")
+        # Merely older than what we co-signed (a replay, or a client behind): nothing shows it
+        # inconsistent, so no alarm; tell the client our size, as tlog-witness does.
+        return Conflict(log.size)
     if log.size == 0:
         return None if not request.proof else Rejected("a first checkpoint needs no proof")
     known_root = bytes(log.root_hash or b"")
@@ -203,3 +237,63 @@ def store_cosignature(checkpoint: Checkpoint, line: str, verifier: note.Verifier
         defaults={"line": line, "received_at": timezone.now()},
     )
     return cosignature
+
+
+def alarm_rows(origin: str | None = None) -> list[dict[str, Any]]:
+    """Every alarm, oldest first, as plain data (CLI ``--json``, API, ``lawtrail verify``)."""
+    rows = WitnessAlarm.objects.select_related("submitted_by").order_by("at", "id")
+    if origin:
+        rows = rows.filter(origin=origin)
+    return [
+        {
+            "id": row.pk,
+            "at": row.at.isoformat(),
+            "origin": row.origin,
+            "reason": row.reason,
+            "submitted_by": row.submitted_by.get_username() if row.submitted_by else None,
+            "presented": row.presented,
+            "known": row.known,
+        }
+        for row in rows
+    ]
+
+
+def alarm_line(row: dict[str, Any]) -> str:
+    return _("alarm #%(id)d at %(at)s: %(origin)s, submitted by %(by)s: %(reason)s") % {
+        "id": row["id"],
+        "at": row["at"],
+        "origin": row["origin"],
+        "by": row["submitted_by"] or _("(unknown)"),
+        "reason": row["reason"],
+    }
+
+
+def is_witness_node() -> bool:
+    return WitnessedLog.objects.exists() or WitnessAlarm.objects.exists()
+
+
+@dataclass
+class AlarmReport:
+    """The witness alarms as a finding of ``lawtrail verify`` on a witness node: any alarm
+    is a refused split view or rewritten history that the provincial operator must act on."""
+
+    logs: int
+    alarms: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.alarms
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"ok": self.ok, "logs": self.logs, "alarms": self.alarms}
+
+    def lines(self) -> list[str]:
+        head = _("witness: %(logs)d followed log(s), %(n)d alarm(s)") % {
+            "logs": self.logs,
+            "n": len(self.alarms),
+        }
+        return [head, *(f"  - [witness_alarm] {alarm_line(row)}" for row in self.alarms)]
+
+
+def alarm_report() -> AlarmReport:
+    return AlarmReport(WitnessedLog.objects.count(), alarm_rows())

@@ -84,7 +84,7 @@ class Reference:
 scalars = st.one_of(
     st.none(),
     st.booleans(),
-    st.integers(min_value=-(2**63), max_value=2**63),
+    st.integers(min_value=-(2**53 - 1), max_value=2**53 - 1),
     st.text(max_size=12),
 )
 payloads = st.dictionaries(
