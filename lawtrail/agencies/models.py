@@ -86,6 +86,8 @@ class Role(models.TextChoices):
     EQUIPMENT_MANAGER = "equipment_manager", _("Equipment manager")
     SUPERVISOR = "supervisor", _("Provincial supervisor")
     ADMIN = "admin", _("System administrator")
+    # 审计员: reads the whole ledger, province-wide, and nothing else (decision 0019).
+    AUDITOR = "auditor", _("Ledger auditor")
 
 
 class Officer(models.Model):

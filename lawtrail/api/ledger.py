@@ -12,8 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
-from lawtrail.agencies.models import Role
-from lawtrail.agencies.scope import officer_of
+from lawtrail.api import ledger_visibility as visibility
 from lawtrail.api.api import caller
 from lawtrail.ledger import checkpoints, proofs, witness
 from lawtrail.ledger.models import Event
@@ -23,8 +22,16 @@ MAX_ENTRIES = 1000
 
 
 class Entry(Schema):
+    """An event's canonical bytes, or, when withheld from the caller, only its leaf hash."""
+
     index: int
-    data: str
+    data: str | None = Field(None, description="The canonical bytes, base64.")
+    withheld: bool | None = Field(
+        None, description="True when the caller may not read this event (第二十一条)."
+    )
+    leaf_hash: str | None = Field(
+        None, description="A withheld event's RFC 6962 leaf hash (32 bytes), base64."
+    )
 
 
 class Entries(Schema):
@@ -70,34 +77,37 @@ def verifier_key(request: HttpRequest) -> HttpResponse:
     return text(key + "\n")
 
 
-@router.get("/entries", response={200: Entries, 403: Problem, 422: Problem})
+@router.get("/entries", response={200: Entries, 422: Problem}, exclude_none=True)
 def entries(request: HttpRequest, start: int, end: int) -> tuple[int, object]:
-    """Canonical bytes (base64) of the events with start ≤ index < end. The events hold the
-    facts of every matter of the province (parties, places, who did what), so only provincial
-    supervisors and system administrators read them whole (第二十一条); everyone signed in may
-    fetch the checkpoints and the proofs, and a court receives the events of its case with their
-    proofs in its copy package."""
-    officer = officer_of(caller(request))
-    if officer is None or not (officer.has_role(Role.SUPERVISOR) or officer.has_role(Role.ADMIN)):
-        return 403, {
-            "detail": _(
-                "The ledger's entries hold the facts of every matter; only provincial "
-                "supervisors and system administrators read them (第二十一条). Checkpoints and "
-                "proofs are open to everyone signed in."
-            )
-        }
+    """Every event with start ≤ index < end: its canonical bytes (base64) when the caller may
+    read it, else ``"withheld": true`` and its leaf hash, so that anyone signed in can still
+    recompute the tree and check it against the signed checkpoint. The events hold the facts
+    of every matter (parties, places, who did what, 第二十一条): provincial supervisors, system
+    administrators and ledger auditors read them all; the others read the events they may see
+    anyway (lawtrail/api/ledger_visibility.py, decision 0019)."""
     if start < 0 or end <= start or end - start > MAX_ENTRIES:
         return 422, {
             "detail": _("Ask for 0 ≤ start < end with at most %(max)d entries.")
             % {"max": MAX_ENTRIES}
         }
-    rows = Event.objects.filter(seq__gte=start, seq__lt=end).order_by("seq")
+    rows = list(
+        Event.objects.filter(seq__gte=start, seq__lt=end)
+        .order_by("seq")
+        .values_list("seq", "actor_id", "object_type", "object_id", "context", "body", "leaf_hash")
+    )
+    shown = visibility.visible(caller(request), [visibility.EventFacts(*row[:5]) for row in rows])
     return 200, {
         "entries": [
-            {"index": seq, "data": base64.b64encode(bytes(body)).decode()}
-            for seq, body in rows.values_list("seq", "body")
+            {"index": seq, "data": b64(body)}
+            if seq in shown
+            else {"index": seq, "withheld": True, "leaf_hash": b64(leaf)}
+            for seq, *_facts, body, leaf in rows
         ]
     }
+
+
+def b64(data: bytes | memoryview) -> str:
+    return base64.b64encode(bytes(data)).decode()
 
 
 @router.get("/proof/inclusion", response={200: InclusionProof, 422: Problem})
@@ -137,9 +147,41 @@ def add_checkpoint(request: HttpRequest) -> HttpResponse:
     except UnicodeDecodeError:
         return text(_("The body is not UTF-8 text.") + "\n", status=400)
     try:
-        line = witness.add_checkpoint(body)
+        line = witness.add_checkpoint(body, submitted_by=caller(request))
     except witness.Conflict as conflict:
         return text(f"{conflict.size}\n", status=409)
     except witness.WitnessError as error:
         return text(f"{error}\n", status=error.status)
     return text(line)
+
+
+class WitnessAlarmOut(Schema):
+    id: int
+    at: str
+    origin: str
+    reason: str
+    submitted_by: str | None
+    presented: str
+    known: str
+
+
+class WitnessAlarms(Schema):
+    alarms: list[WitnessAlarmOut]
+
+
+@witness_router.get("/alarms", response={200: WitnessAlarms, 403: Problem})
+def witness_alarms(request: HttpRequest, origin: str | None = None) -> tuple[int, object]:
+    """The checkpoints this witness refused as a split view or a rewritten history, oldest
+    first, with who submitted them (第二十六条: refused and reported). For provincial
+    supervisors and system administrators, who must act on them."""
+    from lawtrail.agencies.models import Role
+    from lawtrail.agencies.scope import officer_of
+
+    officer = officer_of(caller(request))
+    if officer is None or not (officer.has_role(Role.SUPERVISOR) or officer.has_role(Role.ADMIN)):
+        return 403, {
+            "detail": _(
+                "Only provincial supervisors and system administrators read the witness alarms."
+            )
+        }
+    return 200, {"alarms": witness.alarm_rows(origin)}

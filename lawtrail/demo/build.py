@@ -182,6 +182,7 @@ ROLE_ORDER = [
     Role.CUSTODIAN,
     Role.EQUIPMENT_MANAGER,
     Role.OFFICER,
+    Role.AUDITOR,
 ]
 
 

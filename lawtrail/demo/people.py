@@ -95,6 +95,8 @@ PEOPLE = [
     Person("head_b", "何建国", COUNTY_B, (Role.HEAD, Role.OFFICER), issuer=LEGAL_OFFICE),
     Person("officer_b", "刘洋", COUNTY_B, (Role.OFFICER,), issuer=HEALTH_COMMISSION),
     Person("officer_b2", "周杰", COUNTY_B, (Role.OFFICER,), issuer=HEALTH_COMMISSION),
+    # 审计员: reads the whole ledger and nothing else (decision 0019).
+    Person("auditor", "钱芳", PROVINCE, (Role.AUDITOR,)),
 ]
 
 # 第十一条: who answers for the recording work of each agency.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from lawtrail.agencies.models import Role
 from lawtrail.tests.conftest import Demo, count, lawtrail, query
 
 USERNAMES = [
@@ -24,6 +25,7 @@ USERNAMES = [
     "head_b",
     "officer_b",
     "officer_b2",
+    "auditor",
 ]
 
 
@@ -41,15 +43,7 @@ def test_demo_has_people_of_every_role(demo: Demo) -> None:
     usernames = {u for (u,) in query(demo.home, "SELECT username FROM auth_user")}
     assert set(USERNAMES) <= usernames  # other tests may add logins to the shared demo
     roles = "".join(r for (r,) in query(demo.home, "SELECT role_index FROM agencies_officer"))
-    for role in (
-        "officer",
-        "head",
-        "legal_reviewer",
-        "custodian",
-        "equipment_manager",
-        "supervisor",
-        "admin",
-    ):
+    for role in Role.values:
         assert f",{role}," in roles
     [(employment,)] = query(
         demo.home,

@@ -58,8 +58,10 @@ ADMINISTERED = (
 #: "station": the collection station's own calls → people get 403.
 #: "signed_in": what every signed-in user may read or do (their own profile, the catalogue,
 #:   the ledger's checkpoints and proofs, a checkpoint for the witness to co-sign).
-#: "auditor": the ledger's raw entries (the facts of every matter): provincial supervisors and
-#:   system administrators only (第二十一条).
+#: "provincial": the witness's alarms: provincial supervisors and system administrators only.
+#: The ledger's entries are a "list": everyone signed in gets every index, but the canonical bytes
+#: only of the events they may see (the rest withheld, with their leaf hashes; decision 0019 and
+#: test_ledger_entries_access.py, which checks the exact set).
 RULES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/agencies"): "list",
     ("POST", "/api/v1/agencies"): "admin",
@@ -68,6 +70,8 @@ RULES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/people/{username}"): "object",
     ("POST", "/api/v1/people/{username}/certificates"): "admin",
     ("POST", "/api/v1/people/{username}/certificates/{number}/status"): "admin",
+    ("POST", "/api/v1/people/{username}/employment"): "object",
+    ("POST", "/api/v1/agencies/{region_code}/number-template"): "admin",
     ("GET", "/api/v1/me"): "signed_in",
     ("GET", "/api/v1/matters"): "list",
     ("POST", "/api/v1/matters"): "signed_in",  # in one's own agency, with its own handlers
@@ -114,7 +118,8 @@ RULES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/records/{record_id}/pdf"): "object",
     ("GET", "/api/v1/ledger/checkpoint"): "signed_in",
     ("GET", "/api/v1/ledger/verifier-key"): "signed_in",
-    ("GET", "/api/v1/ledger/entries"): "auditor",
+    ("GET", "/api/v1/ledger/entries"): "list",
+    ("GET", "/api/v1/witness/alarms"): "provincial",
     ("GET", "/api/v1/ledger/proof/inclusion"): "signed_in",
     ("GET", "/api/v1/ledger/proof/consistency"): "signed_in",
     ("POST", "/api/v1/witness/add-checkpoint"): "signed_in",
@@ -291,6 +296,10 @@ def body_for(method: str, path: str, w: World) -> dict[str, Any] | None:
             "valid_to": "2030-01-01",
         },
         "/api/v1/people/{username}/certificates/{number}/status": {"status": "revoked"},
+        "/api/v1/people/{username}/employment": {"employment": "contract", "reason": "调岗"},
+        "/api/v1/agencies/{region_code}/number-template": {
+            "number_template": "{short}卫{nature}〔{year}〕第{seq}号"
+        },
         "/api/v1/matters/{matter_id}/handlers": {"officer_id": p.officer_b.pk},
         "/api/v1/matters/{matter_id}/parties": {"type": "person", "name": "某人"},
         "/api/v1/matters/{matter_id}/gis-points": {"latitude": 34.26, "longitude": 108.95},
@@ -393,9 +402,9 @@ def test_outsiders_are_refused_county_a_objects(world: World) -> None:
     for persona, client in clients(world).items():
         for method, path in operations():
             rule = RULES[(method, path)]
-            if rule not in ("object", "station", "auditor"):
+            if rule not in ("object", "station", "provincial"):
                 continue
-            if persona == "admin" and rule == "auditor":
+            if persona == "admin" and rule == "provincial":
                 continue
             if persona == "admin" and path.startswith(ADMINISTERED):
                 continue
