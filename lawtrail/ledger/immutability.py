@@ -4,7 +4,8 @@
 row: on SQLite, ``REPLACE INTO`` / ``INSERT OR REPLACE`` deletes the row it collides with
 without firing DELETE triggers (``recursive_triggers`` is off), so a BEFORE INSERT trigger
 refuses any insert whose primary or unique key is already taken; on PostgreSQL, ``TRUNCATE``
-fires no row trigger, so a statement trigger refuses it.
+fires no row trigger, so a statement trigger refuses it on a table that holds rows (an empty
+one loses nothing by it, and Django's test flush truncates every table).
 
 Used by migrations; keep the SQL stable, because applied migrations call it.
 """
@@ -20,6 +21,25 @@ CREATE OR REPLACE FUNCTION lawtrail_refuse_change() RETURNS trigger AS $$
 BEGIN
     RAISE EXCEPTION 'lawtrail: % is append-only; % refused', TG_TABLE_NAME, TG_OP
         USING ERRCODE = 'insufficient_privilege';
+END;
+$$ LANGUAGE plpgsql;
+"""
+
+
+# TRUNCATE of an empty table removes nothing, and Django's test flush (transactional tests on
+# PostgreSQL) truncates every table: only a table that holds rows refuses it.
+PG_TRUNCATE_FUNCTION = """
+CREATE OR REPLACE FUNCTION lawtrail_refuse_truncate() RETURNS trigger AS $$
+DECLARE
+    holds_rows boolean;
+BEGIN
+    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I.%I)', TG_TABLE_SCHEMA, TG_TABLE_NAME)
+        INTO holds_rows;
+    IF holds_rows THEN
+        RAISE EXCEPTION 'lawtrail: % is append-only; TRUNCATE refused', TG_TABLE_NAME
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NULL;
 END;
 $$ LANGUAGE plpgsql;
 """
@@ -56,10 +76,10 @@ def harden_sql(vendor: str, table: str, keys: Sequence[Key] = ()) -> list[str]:
     """
     if vendor == "postgresql":
         return [
-            PG_FUNCTION,
+            PG_TRUNCATE_FUNCTION,
             f'DROP TRIGGER IF EXISTS "{table}_no_truncate" ON "{table}";',
             f'CREATE TRIGGER "{table}_no_truncate" BEFORE TRUNCATE ON "{table}" '
-            "FOR EACH STATEMENT EXECUTE FUNCTION lawtrail_refuse_change();",
+            "FOR EACH STATEMENT EXECUTE FUNCTION lawtrail_refuse_truncate();",
         ]
     if vendor == "sqlite":
         if not keys:

@@ -17,8 +17,11 @@ import pytest
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
+from lawtrail.access.actions import set_matter_level
 from lawtrail.ledger import checkpoints, events, immutability, note, witness
 from lawtrail.ledger.models import Checkpoint, Cosignature, Event, Node, WitnessAlarm
+from lawtrail.matters.tests.factories import fast_password_hashing, open_matter  # noqa: F401
+from lawtrail.testing import Province
 
 #: Each ledger table, its primary key, its other unique key (if any) and a column to forge.
 TABLES = {
@@ -209,8 +212,20 @@ def test_truncate_is_refused_on_postgresql_第二十六条(rows: None, table: st
 
 
 @postgresql_only
-def test_truncate_is_refused_on_another_rooms_table(db: None) -> None:
-    refused(lambda: execute('TRUNCATE "records_record" CASCADE', []))
+def test_truncate_is_refused_on_another_rooms_table(province: Province) -> None:
+    matter = open_matter(province)
+    set_matter_level(province.head_a.user, matter, "business_secret", "涉及商业秘密")
+    before = select_all("access_confidentialitymark")
+    execute("SET CONSTRAINTS ALL IMMEDIATE", [])
+    refused(lambda: execute('TRUNCATE "access_confidentialitymark" CASCADE', []))
+    assert select_all("access_confidentialitymark") == before
+
+
+@postgresql_only
+def test_an_empty_append_only_table_may_be_truncated(db: None) -> None:
+    """Nothing is lost, and Django's flush after a transactional test truncates every table."""
+    assert not select_all("archive_packagecheck")
+    execute('TRUNCATE "archive_packagecheck"', [])
 
 
 @sqlite_only
