@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Status
 
-from lawtrail.access.rules import sees_matter_details
+from lawtrail.access.rules import details_visible, sees_matter_details
 from lawtrail.agencies.scope import matter_agencies
 from lawtrail.api.api import caller
 from lawtrail.api.matter_schemas import (
@@ -70,7 +70,12 @@ def filtered(user: Any, filters: MatterFilters) -> models.QuerySet[Matter]:
         opened_to=filters.opened_to,
         q=filters.q,
     )
-    return filter_matters(visible_matters(user), query, agencies=matter_agencies(user))
+    return filter_matters(
+        visible_matters(user),
+        query,
+        agencies=matter_agencies(user),
+        identifiers_in=details_visible(user),
+    )
 
 
 @router.get("", response={200: MatterPage, **READ_ERRORS}, summary="List visible matters")

@@ -69,9 +69,15 @@ def check(query: MatterQuery) -> None:
 
 
 def filter_matters(
-    matters: models.QuerySet[Matter], query: MatterQuery, *, agencies: models.QuerySet[Agency]
+    matters: models.QuerySet[Matter],
+    query: MatterQuery,
+    *,
+    agencies: models.QuerySet[Agency],
+    identifiers_in: models.Q | None = None,
 ) -> models.QuerySet[Matter]:
     """``matters`` narrowed by ``query``; ``agencies`` are those the caller may name.
+    ``identifiers_in``: the matters whose parties' ID numbers and credit codes the caller may
+    see (``access.rules.details_visible``); elsewhere the party filter matches names only.
 
     Party and text filters use EXISTS rather than joins, so no matter is listed twice and the
     result can still be ordered by any column (PostgreSQL refuses DISTINCT with other orders).
@@ -91,15 +97,16 @@ def filter_matters(
     links = Matter.parties.through.objects.filter(matter_id=models.OuterRef("pk"))
     party = (query.party or "").strip()
     if party:
-        matters = matters.filter(
-            models.Exists(
-                links.filter(
-                    models.Q(party__name__icontains=party)
-                    | models.Q(party__id_number__icontains=party)
-                    | models.Q(party__credit_code__icontains=party)
-                )
+        by_name = models.Exists(links.filter(party__name__icontains=party))
+        by_identifier = models.Exists(
+            links.filter(
+                models.Q(party__id_number__icontains=party)
+                | models.Q(party__credit_code__icontains=party)
             )
         )
+        if identifiers_in is not None:
+            by_identifier = by_identifier & identifiers_in  # type: ignore[assignment]
+        matters = matters.filter(by_name | by_identifier)
     text = (query.q or "").strip()
     if text:
         matters = matters.filter(

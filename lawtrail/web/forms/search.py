@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db import models
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -73,9 +74,13 @@ class MatterSearchForm(forms.Form):
             q=data.get("q") or None,
         )
 
-    def filter(self, matters: QuerySet[Matter]) -> QuerySet[Matter]:
+    def filter(
+        self, matters: QuerySet[Matter], identifiers_in: models.Q | None = None
+    ) -> QuerySet[Matter]:
         """Apply the filters that are valid, meaning what they mean in the API (the agency
-        and those below it; part of a party's name or identifier); the form keeps errors for
-        the others."""
+        and those below it; part of a party's name, or of an identifier the caller may see);
+        the form keeps errors for the others."""
         agencies: QuerySet[Agency] = self.fields["agency"].queryset  # type: ignore[attr-defined]
-        return filter_matters(matters, self.query(), agencies=agencies)
+        return filter_matters(
+            matters, self.query(), agencies=agencies, identifiers_in=identifiers_in
+        )

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from lawtrail.access.rules import details_visible
 from lawtrail.access.views import matter_access
 from lawtrail.agencies.models import Role
 from lawtrail.agencies.scope import matter_agencies
@@ -51,9 +52,8 @@ INDEXED_FIELD = re.compile(r"^(parties|gis_points)\[(\d+)\]\.(\w+)$")
 @page
 def matter_list(request: HttpRequest) -> HttpResponse:
     form = MatterSearchForm(matter_agencies(request.user), request.GET or None)
-    matters = (
-        form.filter(visible_matters(request.user)) if request.GET else visible_matters(request.user)
-    )
+    visible = visible_matters(request.user)
+    matters = form.filter(visible, details_visible(request.user)) if request.GET else visible
     result = page_of(
         matters.select_related("agency"),
         after=request.GET.get("after"),
