@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
-from lawtrail.api import ledger_visibility as visibility
+from lawtrail.access import ledger_reading as visibility
 from lawtrail.api.api import caller
 from lawtrail.ledger import checkpoints, proofs, witness
 from lawtrail.ledger.models import Event
@@ -84,7 +84,7 @@ def entries(request: HttpRequest, start: int, end: int) -> tuple[int, object]:
     recompute the tree and check it against the signed checkpoint. The events hold the facts
     of every matter (parties, places, who did what, 第二十一条): provincial supervisors, system
     administrators and ledger auditors read them all; the others read the events they may see
-    anyway (lawtrail/api/ledger_visibility.py, decision 0019)."""
+    anyway (lawtrail/access/ledger_reading.py, decision 0019)."""
     if start < 0 or end <= start or end - start > MAX_ENTRIES:
         return 422, {
             "detail": _("Ask for 0 ≤ start < end with at most %(max)d entries.")

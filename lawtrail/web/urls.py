@@ -4,7 +4,16 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from lawtrail.security.views import LoginView
-from lawtrail.web.views import deadlines, evidence, home, manage, matter_changes, matters, records
+from lawtrail.web.views import (
+    deadlines,
+    evidence,
+    home,
+    ledger,
+    manage,
+    matter_changes,
+    matters,
+    records,
+)
 
 app_name = "web"
 
@@ -49,6 +58,10 @@ urlpatterns = [
     path("evidence/deadlines/", deadlines.deadline_record, name="deadlines"),
     path("evidence/<int:pk>/", evidence.evidence_detail, name="evidence"),
     path("evidence/<int:pk>/bind/", evidence.evidence_bind, name="evidence_bind"),
+    path("ledger/", ledger.ledger_page, name="ledger"),
+    path("ledger/verifier.py", ledger.verifier_download, name="ledger_verifier"),
+    path("ledger/verifier-key.txt", ledger.verifier_key_download, name="ledger_key"),
+    path("ledger/events/<int:seq>/proof.json", ledger.proof_bundle, name="ledger_proof"),
     path("manage/agencies/", manage.agencies, name="agencies"),
     path("manage/agencies/new/", manage.agency_new, name="agency_new"),
     path("manage/agencies/<str:code>/", manage.agency_detail, name="agency"),

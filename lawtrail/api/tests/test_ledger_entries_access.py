@@ -20,8 +20,8 @@ from django.db import transaction
 from django.test import Client
 
 from lawtrail.access import actions as access_actions
+from lawtrail.access import ledger_reading as visibility
 from lawtrail.agencies.models import Officer, Role
-from lawtrail.api import ledger_visibility as visibility
 from lawtrail.api.models import ApiToken
 from lawtrail.api.tokens import create_token
 from lawtrail.evidence.tests.fixtures import evidence_home, ingest  # noqa: F401

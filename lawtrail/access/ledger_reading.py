@@ -19,9 +19,9 @@ default):
   (``devices.scope.registry_agencies``); or about the caller themselves (their login, officer
   profile, certificates and API tokens).
 
-It lives in the API room, not in ``ledger/``: the ledger knows no domain (DESIGN §3; the events
-only carry an object type and a context), and only the entries endpoint asks the rooms who may
-see what.
+It lives in the access room, beside the rest of who may see what, not in ``ledger/``: the
+ledger knows no domain (DESIGN §3; the events only carry an object type and a context). The
+entries endpoint and the ledger page (proof bundles) ask it.
 """
 
 from __future__ import annotations
