@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -222,27 +224,49 @@ def person_url(officer: Officer, anchor: str = "") -> str:
     return reverse("web:person", args=[officer.pk]) + (f"#{anchor}" if anchor else "")
 
 
-@admin_page
-@require_POST
-def certificate_add(request: HttpRequest, pk: int) -> HttpResponse:
-    officer = person_by_id(pk)
-    form = CertificateForm(request.POST)
+def person_change(
+    request: HttpRequest,
+    officer: Officer,
+    form: forms.Form,
+    change: Callable[[dict[str, Any]], str],
+    *,
+    section: str,
+    form_name: str,
+    failed: str = "",
+) -> HttpResponse:
+    """One change on the person page: a valid form runs ``change`` (an action, returning the
+    message to show) and goes back to ``section``; a refusal shows the page again with the
+    form, its errors and the action's status."""
     error: ActionError | None = None
     if form.is_valid():
         try:
-            people.add_certificate(request.user, officer, **form.cleaned_data)
+            message = change(form.cleaned_data)
         except ActionError as exc:
             error = exc
             apply_error(exc, form)
         else:
-            messages.success(request, _("Certificate added."))
-            return redirect(person_url(officer, "certificates"))
-    return rendered(
+            messages.success(request, message)
+            return redirect(person_url(officer, section))
+    context = person_context(officer, **{form_name: form}, failed=failed or section)
+    return rendered(request, "web/manage/person.html", context, error, form)
+
+
+@admin_page
+@require_POST
+def certificate_add(request: HttpRequest, pk: int) -> HttpResponse:
+    officer = person_by_id(pk)
+
+    def add(data: dict[str, Any]) -> str:
+        people.add_certificate(request.user, officer, **data)
+        return _("Certificate added.")
+
+    return person_change(
         request,
-        "web/manage/person.html",
-        person_context(officer, certificate_form=form, failed="certificates"),
-        error,
-        form,
+        officer,
+        CertificateForm(request.POST),
+        add,
+        section="certificates",
+        form_name="certificate_form",
     )
 
 
@@ -250,24 +274,13 @@ def certificate_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def person_roles(request: HttpRequest, pk: int) -> HttpResponse:
     officer = person_by_id(pk)
+
+    def set_roles(data: dict[str, Any]) -> str:
+        people.set_roles(request.user, officer, data["roles"])
+        return _("Roles changed.")
+
     form = RolesForm(request.POST)
-    error: ActionError | None = None
-    if form.is_valid():
-        try:
-            people.set_roles(request.user, officer, form.cleaned_data["roles"])
-        except ActionError as exc:
-            error = exc
-            apply_error(exc, form)
-        else:
-            messages.success(request, _("Roles changed."))
-            return redirect(person_url(officer, "roles"))
-    return rendered(
-        request,
-        "web/manage/person.html",
-        person_context(officer, roles_form=form, failed="roles"),
-        error,
-        form,
-    )
+    return person_change(request, officer, form, set_roles, section="roles", form_name="roles_form")
 
 
 @admin_page
@@ -298,26 +311,22 @@ def certificate_status(request: HttpRequest, pk: int, number: str) -> HttpRespon
     certificate = Certificate.objects.filter(officer=officer, number=number).first()
     if certificate is None:
         raise NotFound(_("No such certificate."))
-    form = CertificateStatusForm(request.POST)
-    error: ActionError | None = None
-    if form.is_valid():
-        try:
-            people.set_certificate_status(request.user, certificate, form.cleaned_data["status"])
-        except ActionError as exc:
-            error = exc
-        else:
-            messages.success(
-                request,
-                _("Certificate %(number)s is now %(status)s.")
-                % {"number": certificate.number, "status": certificate.get_status_display()},
-            )
-            return redirect(person_url(officer, "certificates"))
-    return rendered(
+
+    def set_status(data: dict[str, Any]) -> str:
+        people.set_certificate_status(request.user, certificate, data["status"])
+        return _("Certificate %(number)s is now %(status)s.") % {
+            "number": certificate.number,
+            "status": certificate.get_status_display(),
+        }
+
+    return person_change(
         request,
-        "web/manage/person.html",
-        person_context(officer, status_form=form, failed="certificate_status"),
-        error,
-        form,
+        officer,
+        CertificateStatusForm(request.POST),
+        set_status,
+        section="certificates",
+        form_name="status_form",
+        failed="certificate_status",
     )
 
 
@@ -326,27 +335,19 @@ def certificate_status(request: HttpRequest, pk: int, number: str) -> HttpRespon
 def person_employment(request: HttpRequest, pk: int) -> HttpResponse:
     """第十条: established staff, not established, or assistant (协助人员)."""
     officer = person_by_id(pk)
-    form = EmploymentForm(request.POST)
-    error: ActionError | None = None
-    if form.is_valid():
-        try:
-            changed = people.set_employment(
-                request.user, officer, form.cleaned_data["employment"], form.cleaned_data["reason"]
-            )
-        except ActionError as exc:
-            error = exc
-            apply_error(exc, form)
-        else:
-            messages.success(
-                request,
-                _("%(name)s is now: %(employment)s.")
-                % {"name": changed.name, "employment": changed.get_employment_display()},
-            )
-            return redirect(person_url(officer, "employment"))
-    return rendered(
+
+    def set_employment(data: dict[str, Any]) -> str:
+        changed = people.set_employment(request.user, officer, data["employment"], data["reason"])
+        return _("%(name)s is now: %(employment)s.") % {
+            "name": changed.name,
+            "employment": changed.get_employment_display(),
+        }
+
+    return person_change(
         request,
-        "web/manage/person.html",
-        person_context(officer, employment_form=form, failed="employment"),
-        error,
-        form,
+        officer,
+        EmploymentForm(request.POST),
+        set_employment,
+        section="employment",
+        form_name="employment_form",
     )
