@@ -57,40 +57,34 @@ def test_a_bad_template_is_shown_on_the_field_and_nothing_changes(
     assert event_count() == before
 
 
-def test_a_new_agency_takes_its_template(
-    login: Callable[[str], Client], province: Province
+CATEGORISED = "{short}卫{category}{nature}〔{year}〕第{seq}号"
+
+
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [
+        (
+            "{short}卫{category}{nature}〔{year}〕第{seq}号",
+            "{short}卫{category}{nature}〔{year}〕第{seq}号",
+        ),
+        (None, DEFAULT),
+    ],
+)
+def test_a_new_agency_takes_its_template_or_the_default(
+    login: Callable[[str], Client], province: Province, given: str | None, kept: str
 ) -> None:
-    response = login("admin").post(
-        "/manage/agencies/new/",
-        {
-            "name": "莲湖区卫生健康局",
-            "level": "county",
-            "region_code": "610104",
-            "short_name": "莲",
-            "parent_code": "610100",
-            "number_template": "{short}卫{category}{nature}〔{year}〕第{seq}号",
-        },
-    )
+    data = {
+        "name": "莲湖区卫生健康局",
+        "level": "county",
+        "region_code": "610104",
+        "short_name": "莲",
+        "parent_code": "610100",
+    }
+    if given is not None:
+        data["number_template"] = given
+    response = login("admin").post("/manage/agencies/new/", data)
     assert response.status_code == 302, response.content.decode()[:2000]
-    agency = Agency.objects.get(region_code="610104")
-    assert agency.number_template == "{short}卫{category}{nature}〔{year}〕第{seq}号"
-
-
-def test_a_new_agency_without_a_template_gets_the_default(
-    login: Callable[[str], Client], province: Province
-) -> None:
-    response = login("admin").post(
-        "/manage/agencies/new/",
-        {
-            "name": "莲湖区卫生健康局",
-            "level": "county",
-            "region_code": "610104",
-            "short_name": "莲",
-            "parent_code": "610100",
-        },
-    )
-    assert response.status_code == 302
-    assert Agency.objects.get(region_code="610104").number_template == DEFAULT
+    assert Agency.objects.get(region_code="610104").number_template == kept
 
 
 @pytest.mark.parametrize(
