@@ -149,15 +149,17 @@ def test_an_expired_certificate_is_not_valid(province: Province) -> None:
 # ---------------------------------------------------------------- the 文号 template
 
 
+NEW_COUNTY = {
+    "name": "莲湖区卫生健康局",
+    "level": "county",
+    "region_code": "610104",
+    "short_name": "莲",
+    "parent_code": "610100",
+}
+
+
 def test_the_administrator_creates_an_agency_with_a_template(province: Province) -> None:
-    body = {
-        "name": "莲湖区卫生健康局",
-        "level": "county",
-        "region_code": "610104",
-        "short_name": "莲",
-        "parent_code": "610100",
-        "number_template": "{short}卫{nature}〔{year}〕第{seq:03d}号",
-    }
+    body = {**NEW_COUNTY, "number_template": "{short}卫{nature}〔{year}〕第{seq:03d}号"}
     response = api_client(province.admin).post("/api/v1/agencies", body, content_type=JSON)
     assert response.status_code == 201, response.content
     assert response.json()["number_template"] == "{short}卫{nature}〔{year}〕第{seq:03d}号"
@@ -228,14 +230,7 @@ def test_a_bad_template_is_refused_naming_the_placeholder(
 
 
 def test_a_bad_template_refuses_the_new_agency(province: Province) -> None:
-    body = {
-        "name": "莲湖区卫生健康局",
-        "level": "county",
-        "region_code": "610104",
-        "short_name": "莲",
-        "parent_code": "610100",
-        "number_template": "{short}卫{kind}〔{year}〕{seq}号",
-    }
+    body = {**NEW_COUNTY, "number_template": "{short}卫{kind}〔{year}〕{seq}号"}
     response = api_client(province.admin).post("/api/v1/agencies", body, content_type=JSON)
     assert response.status_code == 422
     assert "number_template" in response.json()["fields"]

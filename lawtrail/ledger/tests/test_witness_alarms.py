@@ -12,29 +12,17 @@ import json
 import logging
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
 
-from lawtrail.api.tokens import create_token
 from lawtrail.cli import main
-from lawtrail.ledger import checkpoints, commands, merkle, note, tree, witness
+from lawtrail.ledger import checkpoints, commands, merkle, tree, witness
 from lawtrail.ledger.models import WitnessAlarm, WitnessedLog
-from lawtrail.ledger.tests.test_witness import Setup, append, cosign, forged
+from lawtrail.ledger.tests.test_witness import Setup, append, cosign, forged, setup
 from lawtrail.matters.tests.factories import api_client
 from lawtrail.testing import Province
 
 ALARMS = "/api/v1/witness/alarms"
-
-
-@pytest.fixture
-def setup(db: None) -> Setup:
-    checkpoints.ensure_signing_key()
-    witness_key = note.Verifier.from_key(witness.ensure_witness_key("province.example/witness"))
-    user = get_user_model().objects.create_user("county_a_log")
-    token = create_token(user, "witness requests")
-    log_key = checkpoints.verifier()
-    witness.follow_log(log_key.name, log_key.key)
-    return Setup(Client(), token, log_key, witness_key)
+_ = setup  # the fixture of test_witness: a followed log, a witness key, a token
 
 
 def split_view(setup: Setup) -> str:
